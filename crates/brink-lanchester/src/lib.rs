@@ -1,14 +1,238 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Lanchester-family attrition laws and their numerical integration.
+//!
+//! The general (Helmbold-type) form used throughout brink is
+//!
+//! ```text
+//! dA/dt = -attrition_of_a * B^p * A^q
+//! dB/dt = -attrition_of_b * A^p * B^q
+//! ```
+//!
+//! where `attrition_of_a` is B's effectiveness against A. The classic laws are special cases:
+//! square (p = 1, q = 0; Lanchester 1916, aimed fire), linear (p = 1, q = 1; area fire),
+//! logarithmic (p = 0, q = 1; losses proportional to own strength, Peterson 1953). Helmbold (1965)
+//! lets the exponents be free. See Engel (1954), "A verification of Lanchester's law",
+//! J. ORSA 2(2):163-171, and Lucas & Turkes (2004), Naval Research Logistics 51(1):95-116.
+//!
+//! This crate is pure: no I/O, no randomness. The engine (`brink-core`) integrates one week at a
+//! time with [`integrate`]; the fitter (`brink-fit`) calls the same functions.
+
+#![forbid(unsafe_code)]
+
+/// Exponents of the general law `dA/dt = -alpha * B^p * A^q`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Law {
+    /// `p`: exponent on the opponent's strength.
+    pub exponent_opponent: f64,
+    /// `q`: exponent on one's own strength.
+    pub exponent_own: f64,
+}
+
+impl Law {
+    /// Aimed fire: `dA/dt = -alpha B`.
+    pub const SQUARE: Law = Law {
+        exponent_opponent: 1.0,
+        exponent_own: 0.0,
+    };
+    /// Area fire: `dA/dt = -alpha A B`.
+    pub const LINEAR: Law = Law {
+        exponent_opponent: 1.0,
+        exponent_own: 1.0,
+    };
+    /// Losses proportional to own strength: `dA/dt = -alpha A`.
+    pub const LOGARITHMIC: Law = Law {
+        exponent_opponent: 0.0,
+        exponent_own: 1.0,
+    };
+
+    /// Free exponents (Helmbold 1965).
+    pub fn helmbold(exponent_opponent: f64, exponent_own: f64) -> Law {
+        Law {
+            exponent_opponent,
+            exponent_own,
+        }
+    }
+}
+
+/// Attrition coefficients, named by what they do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Coefficients {
+    /// B's effectiveness against A (per unit time, in the units of the strengths).
+    pub attrition_of_a: f64,
+    /// A's effectiveness against B.
+    pub attrition_of_b: f64,
+}
+
+/// Strengths of the two sides at one instant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Strengths {
+    pub a: f64,
+    pub b: f64,
+}
+
+/// `x^e` with the conventions the laws need: `x^0 = 1` even for `x = 0`, and no negative bases.
+fn power(x: f64, e: f64) -> f64 {
+    if e == 0.0 {
+        1.0
+    } else if e == 1.0 {
+        x.max(0.0)
+    } else {
+        x.max(0.0).powf(e)
+    }
+}
+
+/// Loss rates (positive numbers: strength lost per unit time) of A and B.
+pub fn loss_rates(law: Law, coef: Coefficients, s: Strengths) -> (f64, f64) {
+    let a = s.a.max(0.0);
+    let b = s.b.max(0.0);
+    // A side with no strength left neither fights nor loses.
+    if a <= 0.0 || b <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let loss_a = coef.attrition_of_a * power(b, law.exponent_opponent) * power(a, law.exponent_own);
+    let loss_b = coef.attrition_of_b * power(a, law.exponent_opponent) * power(b, law.exponent_own);
+    (loss_a, loss_b)
+}
+
+/// One classical fourth-order Runge-Kutta step of length `dt`, clamped at zero strength.
+pub fn rk4_step(law: Law, coef: Coefficients, s: Strengths, dt: f64) -> Strengths {
+    let deriv = |x: Strengths| {
+        let (la, lb) = loss_rates(law, coef, x);
+        (-la, -lb)
+    };
+    let add = |x: Strengths, k: (f64, f64), h: f64| Strengths {
+        a: x.a + h * k.0,
+        b: x.b + h * k.1,
+    };
+    let k1 = deriv(s);
+    let k2 = deriv(add(s, k1, dt / 2.0));
+    let k3 = deriv(add(s, k2, dt / 2.0));
+    let k4 = deriv(add(s, k3, dt));
+    Strengths {
+        a: (s.a + dt / 6.0 * (k1.0 + 2.0 * k2.0 + 2.0 * k3.0 + k4.0)).max(0.0),
+        b: (s.b + dt / 6.0 * (k1.1 + 2.0 * k2.1 + 2.0 * k3.1 + k4.1)).max(0.0),
+    }
+}
+
+/// Integrates over `duration` in `substeps` equal RK4 steps (no reinforcements) and returns the
+/// end state. `substeps` of 0 is treated as 1.
+pub fn integrate(
+    law: Law,
+    coef: Coefficients,
+    start: Strengths,
+    duration: f64,
+    substeps: u32,
+) -> Strengths {
+    let n = substeps.max(1);
+    let dt = duration / f64::from(n);
+    let mut s = start;
+    for _ in 0..n {
+        s = rk4_step(law, coef, s, dt);
+    }
+    s
+}
+
+/// The quantity the square law conserves: `attrition_of_b * A^2 - attrition_of_a * B^2`.
+pub fn square_law_invariant(coef: Coefficients, s: Strengths) -> f64 {
+    coef.attrition_of_b * s.a * s.a - coef.attrition_of_a * s.b * s.b
+}
+
+/// The quantity the linear law conserves: `attrition_of_b * A - attrition_of_a * B`
+/// (since dA/dB = attrition_of_a / attrition_of_b).
+pub fn linear_law_invariant(coef: Coefficients, s: Strengths) -> f64 {
+    coef.attrition_of_b * s.a - coef.attrition_of_a * s.b
+}
+
+/// Closed-form square-law solution (no reinforcements), valid while both sides are positive:
+/// `A(t) = A0 cosh(wt) - sqrt(a/b) B0 sinh(wt)` with `w = sqrt(a b)` (a = attrition_of_a,
+/// b = attrition_of_b); symmetric for B.
+pub fn square_law_closed_form(coef: Coefficients, start: Strengths, t: f64) -> Strengths {
+    let w = (coef.attrition_of_a * coef.attrition_of_b).sqrt();
+    let ratio_a = (coef.attrition_of_a / coef.attrition_of_b).sqrt();
+    let (c, s) = ((w * t).cosh(), (w * t).sinh());
+    Strengths {
+        a: start.a * c - ratio_a * start.b * s,
+        b: start.b * c - start.a * s / ratio_a,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const COEF: Coefficients = Coefficients {
+        attrition_of_a: 0.0544,
+        attrition_of_b: 0.0106,
+    };
+
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn square_law_conserves_its_invariant() {
+        let start = Strengths {
+            a: 54_000.0,
+            b: 21_500.0,
+        };
+        let before = square_law_invariant(COEF, start);
+        let mut s = start;
+        for _ in 0..30 {
+            s = integrate(Law::SQUARE, COEF, s, 1.0, 20);
+            let now = square_law_invariant(COEF, s);
+            assert!(((now - before) / before).abs() < 1e-6, "{now} vs {before}");
+        }
+        assert!(s.b < start.b * 0.5, "the battle must actually progress");
+    }
+
+    #[test]
+    fn linear_law_conserves_its_invariant() {
+        let coef = Coefficients {
+            attrition_of_a: 2e-6,
+            attrition_of_b: 5e-6,
+        };
+        let start = Strengths {
+            a: 10_000.0,
+            b: 8_000.0,
+        };
+        let before = linear_law_invariant(coef, start);
+        let end = integrate(Law::LINEAR, coef, start, 30.0, 600);
+        let after = linear_law_invariant(coef, end);
+        assert!(((after - before) / before).abs() < 1e-6);
+        assert!(end.b < 0.5 * start.b);
+    }
+
+    #[test]
+    fn rk4_matches_the_closed_form_square_law() {
+        let start = Strengths {
+            a: 54_000.0,
+            b: 21_500.0,
+        };
+        for day in [1.0, 5.0, 10.0, 20.0] {
+            let numeric = integrate(Law::SQUARE, COEF, start, day, (day * 20.0) as u32);
+            let exact = square_law_closed_form(COEF, start, day);
+            assert!((numeric.a - exact.a).abs() / exact.a < 1e-8);
+            assert!((numeric.b - exact.b).abs() / exact.b < 1e-8);
+        }
+    }
+
+    #[test]
+    fn logarithmic_law_is_exponential_decay() {
+        let coef = Coefficients {
+            attrition_of_a: 0.1,
+            attrition_of_b: 0.2,
+        };
+        let start = Strengths {
+            a: 1000.0,
+            b: 500.0,
+        };
+        let end = integrate(Law::LOGARITHMIC, coef, start, 3.0, 300);
+        assert!((end.a - 1000.0 * (-0.3f64).exp()).abs() < 1e-6);
+        assert!((end.b - 500.0 * (-0.6f64).exp()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn strengths_never_go_negative() {
+        let coef = Coefficients {
+            attrition_of_a: 5.0,
+            attrition_of_b: 0.01,
+        };
+        let end = integrate(Law::SQUARE, coef, Strengths { a: 10.0, b: 1000.0 }, 1.0, 1);
+        assert!(end.a >= 0.0 && end.b >= 0.0);
     }
 }
