@@ -1,0 +1,1 @@
+//! SVG drawing of the rings (stub, filled in below).
