@@ -1,1 +1,86 @@
-fn main() {}
+//! Benchmark: peak overpressure, thermal fluence and 7-day fallout dose on a 1000 x 1000
+//! ground grid for one 100 kt surface burst (Brode), and 5 psi range inversion for 10,000
+//! (yield, height) pairs. Writes results to $BRINK_BENCH_OUT (default /tmp/brink-effects-bench)
+//! for `bench/effects/numpy_effects.py` to compare, and prints timings as JSON.
+//! Run with `bash bench/effects/run.sh`.
+use brink_effects::blast::BlastModel;
+use brink_effects::effects::{Burst, Strike, grid_fields, invert_ranges_km};
+use brink_effects::fallout::{FalloutParams, Wseg10};
+use std::io::Write;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn write_f64(path: &std::path::Path, data: &[f64]) {
+    let mut f = std::fs::File::create(path).unwrap();
+    let mut buf = Vec::with_capacity(data.len() * 8);
+    for x in data {
+        buf.extend_from_slice(&x.to_le_bytes());
+    }
+    f.write_all(&buf).unwrap();
+}
+
+/// The (yield, height) pairs: a deterministic low-discrepancy sequence (same formula in
+/// the Python script): yield 10^(3 frac(i phi)) kt (1 kt - 1 Mt), scaled height
+/// 500 frac(i sqrt2) m/kt^(1/3).
+pub fn pairs() -> Vec<(f64, f64)> {
+    let phi = 0.6180339887498949;
+    let s2 = 0.41421356237309515;
+    (0..10_000)
+        .map(|i| {
+            let i = i as f64;
+            let w = 10f64.powf(3.0 * (i * phi).fract());
+            let shob = 500.0 * (i * s2).fract();
+            (w, shob * w.cbrt())
+        })
+        .collect()
+}
+
+fn main() {
+    let out = std::env::var("BRINK_BENCH_OUT").unwrap_or_else(|_| "/tmp/brink-effects-bench".into());
+    let out = std::path::PathBuf::from(out);
+    std::fs::create_dir_all(&out).unwrap();
+    let reps: usize = std::env::var("BRINK_BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let threads_env: Option<usize> = std::env::var("BRINK_BENCH_THREADS").ok().and_then(|s| s.parse().ok());
+    let threads = threads_env.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let strike = Strike { yield_kt: 100.0, burst: Burst::Surface, model: BlastModel::Brode };
+    let wseg = Wseg10::new(&FalloutParams { yield_kt: 100.0, fission_fraction: 1.0, wind_kmh: 24.0, wind_from_deg: 270.0, shear_mph_per_kft: 0.23 });
+    let (n, half) = (1000usize, 20.0);
+    let mut t_grid = Vec::new();
+    let mut t_grid1 = Vec::new();
+    let mut g = None;
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let r = grid_fields(&strike, Some(&wseg), half, n, threads).unwrap();
+        t_grid.push(t0.elapsed().as_secs_f64());
+        let t0 = Instant::now();
+        let r1 = grid_fields(&strike, Some(&wseg), half, n, 1).unwrap();
+        t_grid1.push(t0.elapsed().as_secs_f64());
+        assert_eq!(r.overpressure_psi, r1.overpressure_psi);
+        g = Some(r);
+    }
+    let g = g.unwrap();
+    write_f64(&out.join("rust_op.bin"), &g.overpressure_psi);
+    write_f64(&out.join("rust_th.bin"), &g.thermal_cal_per_cm2);
+    write_f64(&out.join("rust_dose.bin"), &g.dose_7day_rem);
+    let p = pairs();
+    let mut t_inv = Vec::new();
+    let mut inv = Vec::new();
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        inv = invert_ranges_km(BlastModel::Brode, &p, 5.0);
+        t_inv.push(t0.elapsed().as_secs_f64());
+    }
+    let inv: Vec<f64> = inv.into_iter().map(|r| r.unwrap_or(f64::NAN)).collect();
+    write_f64(&out.join("rust_inv.bin"), &inv);
+    println!(
+        "{{\"grid_n\": {n}, \"threads\": {threads}, \"grid_median_s\": {:.6}, \"grid_1thread_median_s\": {:.6}, \"inversion_pairs\": {}, \"inversion_median_s\": {:.6}, \"reps\": {reps}}}",
+        median(t_grid),
+        median(t_grid1),
+        p.len(),
+        median(t_inv)
+    );
+}
