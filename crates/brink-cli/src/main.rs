@@ -1,3 +1,127 @@
-fn main() {
-    println!("Hello, world!");
+//! The `brink` command: parses flags, calls the libraries, renders results, writes files.
+
+mod files;
+mod run;
+mod schema_doc;
+
+use brink_core::{Override, Shard};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// brink: crisis escalation and war mobilization as Monte Carlo studies.
+///
+/// Write a scenario down as a TOML file (or use the embedded September 2022 default), run it
+/// as a study of thousands of runs, and read the results as tables, CSV and JSON.
+#[derive(Parser)]
+#[command(name = "brink", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a Monte Carlo study of a scenario (the embedded default if no file is given).
+    Run(RunArgs),
+    /// Work with scenarios: `brink scenario show` prints the embedded default.
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
+    /// Validate a scenario file and report every problem with file, line and field.
+    Check {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// Override a value before checking, e.g. --set mobilization.RU.call_up=1000000.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+    /// Print the JSON Schema of the scenario format (for editor completion and validation).
+    Schema {
+        /// Print the field reference as Markdown instead (this is docs/scenario.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Merge the output directories of shards (`run --shard K/N`) into one study.
+    Merge {
+        /// Shard output directories, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Directory for the merged outputs.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Print the embedded default scenario (September 2022) as TOML, with its sources.
+    Show,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Omit it to run the embedded September 2022 scenario.
+    pub scenario: Option<PathBuf>,
+    /// Override one value, e.g. --set mobilization.RU.call_up=1000000 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<Override>,
+    /// Number of runs (default: the scenario's `runs`, 10,000 in the default).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `seed`). Same seed, same results, bit for bit.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Horizon in weeks (default: the scenario's `weeks`).
+    #[arg(long)]
+    pub weeks: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write summary.json, weekly.csv, runs.csv (and what `merge` needs) to this directory.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Compute only shard K of N (e.g. 2/4); combine shards with `brink merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Print the summary as JSON on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Scenario {
+            command: ScenarioCommand::Show,
+        } => {
+            print!("{}", brink_core::load::DEFAULT_SCENARIO_TOML);
+            Ok(())
+        }
+        Command::Check { file, set } => run::check(&file, &set),
+        Command::Schema { markdown } => {
+            if markdown {
+                print!("{}", schema_doc::markdown());
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&schema_doc::json_schema()).expect("schema")
+                );
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out } => run::merge(&dirs, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

@@ -1,14 +1,17 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! brink-core: scenario types, parameter sampling, the model of one run, the Monte Carlo loop
+//! and aggregation. This crate never prints and never touches files: callers hand it text and
+//! writers (see ARCHITECTURE.md).
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#![forbid(unsafe_code)]
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub mod aggregate;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod param;
+pub mod scenario;
+pub mod study;
+pub mod time;
+
+pub use load::{LoadError, Override, Resolved, load, load_bytes, load_default};
+pub use study::{Shard, StudyConfig, StudyObserver, StudyResult, run_study};

@@ -1,0 +1,395 @@
+//! `brink run`, `brink check` and `brink merge`.
+
+use crate::RunArgs;
+use crate::files::{AtomicFile, read_bounded, write_atomic};
+use brink_core::aggregate::Accumulator;
+use brink_core::load::{self, LoadError, MAX_SCENARIO_BYTES, Override, Resolved};
+use brink_core::output;
+use brink_core::study::{self, RunRecord, StudyConfig, StudyObserver, StudyResult};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt;
+use std::fs;
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Everything that can end a command, with the exit code it maps to.
+pub enum CliError {
+    /// The scenario has problems (exit 2).
+    Scenario(LoadError),
+    /// A file could not be read or written (exit 1).
+    Io { path: PathBuf, error: io::Error },
+    /// Wrong use of the command (exit 2).
+    Usage(String),
+    /// The study was interrupted; what finished was written (exit 130).
+    Interrupted(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Io { .. } => 1,
+            CliError::Scenario(_) | CliError::Usage(_) => 2,
+            CliError::Interrupted(_) => 130,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Scenario(e) => write!(f, "{e}"),
+            CliError::Io { path, error } => write!(f, "error: {}: {error}", path.display()),
+            CliError::Usage(m) => write!(f, "error: {m}"),
+            CliError::Interrupted(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CliError + '_ {
+    move |error| CliError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// Loads the scenario file (or the embedded default) with overrides.
+pub fn load_scenario(file: Option<&Path>, set: &[Override]) -> Result<Resolved, CliError> {
+    let Some(path) = file else {
+        return load::load_default(set).map_err(CliError::Scenario);
+    };
+    let name = path.display().to_string();
+    let meta = fs::metadata(path).map_err(io_err(path))?;
+    if meta.is_dir() {
+        return Err(CliError::Usage(format!(
+            "{name} is a directory; pass a scenario file (TOML)"
+        )));
+    }
+    if meta.len() > MAX_SCENARIO_BYTES as u64 {
+        return Err(CliError::Scenario(LoadError {
+            diagnostics: vec![load::Diagnostic {
+                file: name,
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message: format!(
+                    "the file is {} bytes; scenario files are limited to {MAX_SCENARIO_BYTES} bytes",
+                    meta.len()
+                ),
+                expected: None,
+                hint: Some(
+                    "is this the right file? A scenario is a TOML text of a few kilobytes".into(),
+                ),
+                source_line: None,
+            }],
+        }));
+    }
+    let bytes = read_bounded(path, MAX_SCENARIO_BYTES).map_err(io_err(path))?;
+    load::load_bytes(&name, &bytes, set).map_err(CliError::Scenario)
+}
+
+pub fn check(file: &Path, set: &[Override]) -> Result<(), CliError> {
+    let r = load_scenario(Some(file), set)?;
+    let random = r.params.iter().filter(|(_, random)| *random).count();
+    println!(
+        "ok: {} ({}): {} parameters, {} of them random; hash {}",
+        file.display(),
+        r.scenario.scenario.name,
+        r.params.len(),
+        random,
+        &r.hash[..16]
+    );
+    Ok(())
+}
+
+/// Streams `runs.csv` rows and drives the progress bar.
+struct Writer {
+    runs_csv: Option<AtomicFile>,
+    progress: ProgressBar,
+}
+
+impl StudyObserver for Writer {
+    fn on_runs(&mut self, records: &[RunRecord]) -> io::Result<()> {
+        match self.runs_csv.as_mut() {
+            Some(f) => output::write_run_rows(f, records),
+            None => Ok(()),
+        }
+    }
+    fn on_progress(&mut self, done: u64, _total: u64) {
+        self.progress.set_position(done);
+    }
+}
+
+const AGGREGATE_FILE: &str = "aggregate.bin";
+const STUDY_FILE: &str = "study.json";
+const SCENARIO_FILE: &str = "scenario.toml";
+
+pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    let r = load_scenario(args.scenario.as_deref(), &args.set)?;
+    let meta = &r.scenario.scenario;
+    let cfg = StudyConfig {
+        runs: args.runs.unwrap_or(meta.runs),
+        seed: args.seed.unwrap_or(meta.seed),
+        weeks: args.weeks.unwrap_or(meta.weeks),
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        shard: args.shard,
+    };
+    if cfg.runs == 0 {
+        return Err(CliError::Usage("--runs must be at least 1".into()));
+    }
+    if cfg.weeks == 0 || cfg.weeks > 1040 {
+        return Err(CliError::Usage("--weeks must be between 1 and 1040".into()));
+    }
+    if cfg.threads == 0 || cfg.threads > 1024 {
+        return Err(CliError::Usage(
+            "--threads must be between 1 and 1024".into(),
+        ));
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // First Ctrl-C: finish the runs under way and write them. Second: quit at once.
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\ninterrupted: finishing the runs under way and writing them (Ctrl-C again to quit now)"
+            );
+        });
+    }
+
+    let mut runs_csv = None;
+    if let Some(dir) = &args.out {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let path = dir.join("runs.csv");
+        let mut f = AtomicFile::create(&path).map_err(io_err(&path))?;
+        writeln!(f, "{}", output::runs_header(&r)).map_err(io_err(&path))?;
+        runs_csv = Some(f);
+    }
+    let requested = cfg.shard.map_or(0..cfg.runs, |s| s.range(cfg.runs));
+    let progress = if args.quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(
+            Some(requested.end - requested.start),
+            ProgressDrawTarget::stderr(),
+        )
+    };
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({per_sec}, eta {eta})",
+        )
+        .expect("valid template"),
+    );
+    let mut writer = Writer { runs_csv, progress };
+    let started = Instant::now();
+    let result = study::run_study(&r, &cfg, &stop, &mut writer)
+        .map_err(io_err(args.out.as_deref().unwrap_or(Path::new("runs.csv"))))?;
+    writer.progress.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    if let Some(dir) = &args.out {
+        if let Some(f) = writer.runs_csv.take() {
+            f.commit().map_err(io_err(&dir.join("runs.csv")))?;
+        }
+        write_outputs(dir, &r, cfg.seed, cfg.runs, &result)?;
+    }
+    let mut stdout = io::stdout().lock();
+    if args.json {
+        let summary = output::summary_json(&r, cfg.seed, &result);
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&summary).expect("json")
+        )
+        .map_err(io_err(Path::new("<stdout>")))?;
+    } else {
+        output::write_table(&mut stdout, &r, cfg.seed, &result)
+            .map_err(io_err(Path::new("<stdout>")))?;
+    }
+    let done = result.completed.end - result.completed.start;
+    eprintln!(
+        "{done} runs x {} weeks in {:.2} s ({:.0} runs/s, {} threads){}",
+        cfg.weeks,
+        elapsed.as_secs_f64(),
+        done as f64 / elapsed.as_secs_f64().max(1e-9),
+        cfg.threads,
+        args.out
+            .as_ref()
+            .map(|d| format!("; wrote {}", d.display()))
+            .unwrap_or_default()
+    );
+    if result.interrupted {
+        return Err(CliError::Interrupted(format!(
+            "interrupted: {done} of {} runs finished and were written",
+            result.requested.end - result.requested.start
+        )));
+    }
+    Ok(())
+}
+
+/// Writes every output file of a study (or shard) into `dir`, each atomically.
+fn write_outputs(
+    dir: &Path,
+    r: &Resolved,
+    seed: u64,
+    runs_total: u64,
+    result: &StudyResult,
+) -> Result<(), CliError> {
+    let summary = output::summary_json(r, seed, result);
+    let mut text = serde_json::to_string_pretty(&summary).expect("json");
+    text.push('\n');
+    let p = dir.join("summary.json");
+    write_atomic(&p, text.as_bytes()).map_err(io_err(&p))?;
+
+    let p = dir.join("weekly.csv");
+    let mut f = AtomicFile::create(&p).map_err(io_err(&p))?;
+    output::write_weekly(&mut f, r, &result.acc).map_err(io_err(&p))?;
+    f.commit().map_err(io_err(&p))?;
+
+    // What `brink merge` needs to rebuild the study from shards.
+    let p = dir.join(AGGREGATE_FILE);
+    let mut bytes = Vec::new();
+    result.acc.write(&mut bytes).expect("in-memory write");
+    write_atomic(&p, &bytes).map_err(io_err(&p))?;
+    let p = dir.join(SCENARIO_FILE);
+    write_atomic(&p, r.text.as_bytes()).map_err(io_err(&p))?;
+    let study = serde_json::json!({
+        "scenario_hash": r.hash,
+        "seed": seed,
+        "runs_total": runs_total,
+        "weeks": result.acc.weeks,
+        "requested": [result.requested.start, result.requested.end],
+        "completed": [result.completed.start, result.completed.end],
+    });
+    let p = dir.join(STUDY_FILE);
+    write_atomic(
+        &p,
+        format!("{}\n", serde_json::to_string_pretty(&study).expect("json")).as_bytes(),
+    )
+    .map_err(io_err(&p))?;
+    Ok(())
+}
+
+struct ShardDir {
+    dir: PathBuf,
+    study: serde_json::Value,
+    start: u64,
+    end: u64,
+}
+
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+    let mut shards = Vec::new();
+    for dir in dirs {
+        let p = dir.join(STUDY_FILE);
+        let text = fs::read_to_string(&p).map_err(io_err(&p))?;
+        let study: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            CliError::Usage(format!("{}: not a brink study file: {e}", p.display()))
+        })?;
+        let range = |k: &str| -> Option<(u64, u64)> {
+            let a = study.get(k)?.as_array()?;
+            Some((a.first()?.as_u64()?, a.get(1)?.as_u64()?))
+        };
+        let (Some(req), Some(done)) = (range("requested"), range("completed")) else {
+            return Err(CliError::Usage(format!(
+                "{}: missing run ranges",
+                p.display()
+            )));
+        };
+        if req != done {
+            return Err(CliError::Usage(format!(
+                "{} holds an interrupted shard (runs {}..{} of {}..{} finished); run it again before merging",
+                dir.display(),
+                done.0,
+                done.1,
+                req.0,
+                req.1
+            )));
+        }
+        shards.push(ShardDir {
+            dir: dir.clone(),
+            study,
+            start: req.0,
+            end: req.1,
+        });
+    }
+    shards.sort_by_key(|s| s.start);
+    let first = &shards[0];
+    for s in &shards[1..] {
+        for key in ["scenario_hash", "seed", "runs_total", "weeks"] {
+            if s.study.get(key) != first.study.get(key) {
+                return Err(CliError::Usage(format!(
+                    "{} and {} differ in `{key}`: they are not shards of one study",
+                    first.dir.display(),
+                    s.dir.display()
+                )));
+            }
+        }
+    }
+    let runs_total = first.study["runs_total"].as_u64().unwrap_or(0);
+    let mut next = 0;
+    for s in &shards {
+        if s.start != next {
+            return Err(CliError::Usage(format!(
+                "runs {next}..{} are missing (or overlap) before {}; pass every shard exactly once",
+                s.start,
+                s.dir.display()
+            )));
+        }
+        next = s.end;
+    }
+    if next != runs_total {
+        return Err(CliError::Usage(format!(
+            "runs {next}..{runs_total} are missing; pass every shard"
+        )));
+    }
+
+    let scen_path = first.dir.join(SCENARIO_FILE);
+    let text = fs::read_to_string(&scen_path).map_err(io_err(&scen_path))?;
+    let r = load::load(&scen_path.display().to_string(), &text).map_err(CliError::Scenario)?;
+    let seed = first.study["seed"].as_u64().unwrap_or(0);
+    let mut acc: Option<Accumulator> = None;
+    fs::create_dir_all(out).map_err(io_err(out))?;
+    let runs_path = out.join("runs.csv");
+    let mut runs_csv = AtomicFile::create(&runs_path).map_err(io_err(&runs_path))?;
+    for (i, s) in shards.iter().enumerate() {
+        let p = s.dir.join(AGGREGATE_FILE);
+        let bytes = fs::read(&p).map_err(io_err(&p))?;
+        let a = Accumulator::read(&mut bytes.as_slice()).map_err(io_err(&p))?;
+        match acc.as_mut() {
+            Some(m) => m.merge(&a),
+            None => acc = Some(a),
+        }
+        let p = s.dir.join("runs.csv");
+        let f = fs::File::open(&p).map_err(io_err(&p))?;
+        for (n, line) in BufReader::new(f).lines().enumerate() {
+            let line = line.map_err(io_err(&p))?;
+            if n == 0 && i > 0 {
+                continue; // one header only
+            }
+            writeln!(runs_csv, "{line}").map_err(io_err(&runs_path))?;
+        }
+    }
+    runs_csv.commit().map_err(io_err(&runs_path))?;
+    let acc = acc.expect("at least one shard");
+    let result = StudyResult {
+        requested: 0..runs_total,
+        completed: 0..acc.runs,
+        interrupted: acc.runs < runs_total,
+        acc,
+    };
+    write_outputs(out, &r, seed, runs_total, &result)?;
+    eprintln!(
+        "merged {} shards ({} runs) into {}",
+        shards.len(),
+        runs_total,
+        out.display()
+    );
+    Ok(())
+}

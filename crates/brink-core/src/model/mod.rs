@@ -1,0 +1,188 @@
+//! The model of one run: state, and the weekly step as pure functions of
+//! (scenario, sampled parameters, state, random stream).
+//!
+//! Step order (fixed, documented in ARCHITECTURE.md):
+//! 1. pipelines flow: summonses and evasion (M-MOB, M-EVA), emigration (M-EVA), recruitment
+//!    (M-REC), the four stages, arrivals at the front;
+//! 2. combat and territory (M-CBT);
+//! 3. bookkeeping (conservation is asserted in debug builds).
+
+pub mod combat;
+pub mod mobilization;
+pub mod pipeline;
+
+use crate::load::Resolved;
+use crate::param::Sample;
+use pipeline::StageQueue;
+use rand::Rng;
+
+/// Indices of the four pipeline stages.
+pub const INDUCTION: usize = 0;
+pub const TRAINING: usize = 1;
+pub const QUARTERING: usize = 2;
+pub const ASSIGNMENT: usize = 3;
+
+/// The state of one belligerent.
+#[derive(Clone, Debug, Default)]
+pub struct SideState {
+    /// Reservists not yet summoned and still in the country (people).
+    pub pool: f64,
+    pub summoned: f64,
+    pub evaded: f64,
+    pub emigrated: f64,
+    /// People who want to leave but have not found a way out yet.
+    pub emigration_backlog: f64,
+    pub stages: [StageQueue; 4],
+    pub at_front: f64,
+    /// Sum over troops at the front of their quality (people x quality).
+    pub quality_sum: f64,
+    pub arrived_total: f64,
+    pub arrived_quality_sum: f64,
+    pub recruited: f64,
+    pub casualties: f64,
+    pub killed: f64,
+    pub wounded: f64,
+    pub captured: f64,
+    pub exited: f64,
+    pub equipment: f64,
+    pub equipment_sets: f64,
+    pub officers: f64,
+    pub territory_km2: f64,
+    /// Everyone who ever entered the force accounts: initial front + summoned + recruited.
+    pub entered: f64,
+    pub pool_initial: f64,
+    pub killed_last_week: f64,
+    /// Effective strength in the last combat step (strength units).
+    pub effective_strength: f64,
+    /// Whether this side attacked in the last week.
+    pub attacking: bool,
+}
+
+impl SideState {
+    pub fn mean_quality(&self) -> f64 {
+        if self.at_front > 0.0 {
+            self.quality_sum / self.at_front
+        } else {
+            0.0
+        }
+    }
+
+    /// People in the pipeline stages.
+    pub fn in_pipeline(&self) -> f64 {
+        self.stages.iter().map(StageQueue::total).sum()
+    }
+
+    /// `entered - (evaded + pipeline + front + casualties + exited)`: zero when people are conserved.
+    pub fn people_imbalance(&self) -> f64 {
+        self.entered
+            - (self.evaded + self.in_pipeline() + self.at_front + self.casualties + self.exited)
+    }
+
+    /// `pool_initial - (pool + summoned + emigrated)`: zero when the reservist pool is conserved.
+    pub fn pool_imbalance(&self) -> f64 {
+        self.pool_initial - (self.pool + self.summoned + self.emigrated)
+    }
+}
+
+/// The state of one run.
+#[derive(Clone, Debug)]
+pub struct RunState {
+    /// Weeks completed (0 before the first step).
+    pub week: u32,
+    pub sides: [SideState; 2],
+}
+
+impl RunState {
+    /// The state at week 0 from the scenario and this run's sampled parameters.
+    pub fn initial(r: &Resolved, v: &Sample) -> RunState {
+        let s = &r.scenario;
+        let side = |id: &str| {
+            let f = &s.forces[id];
+            let at_front = f.at_front.get(v);
+            let mut st = SideState {
+                at_front,
+                quality_sum: at_front * f.quality.get(v),
+                equipment: f.equipment.get(v),
+                territory_km2: f.territory_km2.get(v),
+                entered: at_front,
+                ..SideState::default()
+            };
+            if let Some(m) = s.mobilization.get(id) {
+                st.pool = m.reservist_pool.get(v);
+                st.pool_initial = st.pool;
+                st.equipment_sets = m.training.equipment_sets.get(v);
+                st.officers = m.assignment.officers.get(v);
+            }
+            st
+        };
+        RunState {
+            week: 0,
+            sides: [side(&r.sides[0]), side(&r.sides[1])],
+        }
+    }
+}
+
+/// Advances the run by one week.
+pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng: &mut R) {
+    let week = state.week;
+    for (i, id) in r.sides.iter().enumerate() {
+        mobilization::flow(r, id, v, week, &mut state.sides[i], rng);
+    }
+    combat::fight(r, v, state, rng);
+    state.week += 1;
+    debug_assert!(
+        state
+            .sides
+            .iter()
+            .all(|s| s.people_imbalance().abs() <= 1e-6 * s.entered.max(1.0)
+                && s.pool_imbalance().abs() <= 1e-6 * s.pool_initial.max(1.0)),
+        "people not conserved in week {week}"
+    );
+}
+
+/// Names of the per-side variables recorded every week, in output order.
+pub const VARIABLES: [&str; 17] = [
+    "summoned",
+    "evaded",
+    "emigrated",
+    "inducted",
+    "in_training",
+    "quartered",
+    "assigned",
+    "at_front",
+    "arrived_total",
+    "arrival_quality",
+    "casualties_total",
+    "killed",
+    "recruited_total",
+    "territory_km2",
+    "equipment",
+    "front_quality",
+    "effective_strength",
+];
+
+/// Index of `arrival_quality`, which is undefined (skipped) while nobody has arrived.
+pub const ARRIVAL_QUALITY: usize = 9;
+
+/// The recorded variables of one side, in the order of [`VARIABLES`]. `None` = undefined.
+pub fn observe(s: &SideState) -> [Option<f64>; 17] {
+    [
+        Some(s.summoned),
+        Some(s.evaded),
+        Some(s.emigrated),
+        Some(s.stages[INDUCTION].total()),
+        Some(s.stages[TRAINING].total()),
+        Some(s.stages[QUARTERING].total()),
+        Some(s.stages[ASSIGNMENT].total()),
+        Some(s.at_front),
+        Some(s.arrived_total),
+        (s.arrived_total > 0.0).then(|| s.arrived_quality_sum / s.arrived_total),
+        Some(s.casualties),
+        Some(s.killed),
+        Some(s.recruited),
+        Some(s.territory_km2),
+        Some(s.equipment),
+        Some(s.mean_quality()),
+        Some(s.effective_strength),
+    ]
+}

@@ -1,0 +1,290 @@
+//! The Monte Carlo loop: runs in parallel, deterministic whatever the number of threads.
+//!
+//! Run `i` of a study with master seed `s` draws all its randomness from streams derived from
+//! `(s, i)` alone ([`run_seed`]): one stream samples the parameters, a second (the first jumped
+//! ahead by 2^192 steps) drives the weekly dynamics, so adding a dynamic draw never changes the
+//! sampled parameters (common random numbers across scenario variants). Workers claim chunks of
+//! runs from a counter; rows reach the observer in run order; aggregates merge exactly, so the
+//! result is bit-identical for 1 or N threads and for any sharding.
+
+use crate::aggregate::Accumulator;
+use crate::load::Resolved;
+use crate::model::{self, RunState, VARIABLES};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+
+/// Runs per work unit.
+pub const CHUNK_RUNS: u64 = 256;
+
+/// Which part of a study this process computes: shard `index` (1-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// The run indices of this shard: contiguous, and together the shards cover `0..runs`.
+    pub fn range(&self, runs: u64) -> Range<u64> {
+        let lo = (runs as u128 * (self.index - 1) as u128 / self.count as u128) as u64;
+        let hi = (runs as u128 * self.index as u128 / self.count as u128) as u64;
+        lo..hi
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct StudyConfig {
+    /// Runs in the whole study (all shards).
+    pub runs: u64,
+    pub seed: u64,
+    pub weeks: u32,
+    pub threads: usize,
+    pub shard: Option<Shard>,
+}
+
+/// One run's row in `runs.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRecord {
+    pub run: u64,
+    pub seed: u64,
+    /// Values of the random parameters, in sampling order.
+    pub sampled: Vec<f64>,
+    /// Final values of every variable, side by side (side 0's variables, then side 1's).
+    pub final_values: Vec<Option<f64>>,
+}
+
+/// Receives results on the calling thread.
+pub trait StudyObserver {
+    /// Finished runs, in run order, each exactly once.
+    fn on_runs(&mut self, records: &[RunRecord]) -> std::io::Result<()>;
+    /// Progress: runs finished so far out of the runs this process computes.
+    fn on_progress(&mut self, _done: u64, _total: u64) {}
+}
+
+/// An observer that keeps nothing (benchmarks, aggregate-only studies).
+pub struct Discard;
+impl StudyObserver for Discard {
+    fn on_runs(&mut self, _: &[RunRecord]) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The outcome of a study (or of a shard).
+#[derive(Clone, Debug)]
+pub struct StudyResult {
+    pub acc: Accumulator,
+    /// Run indices this process was asked for.
+    pub requested: Range<u64>,
+    /// Run indices actually finished (a prefix of `requested`).
+    pub completed: Range<u64>,
+    pub interrupted: bool,
+}
+
+/// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The seed of run `run` in a study with master seed `master`.
+pub fn run_seed(master: u64, run: u64) -> u64 {
+    splitmix64(splitmix64(master) ^ run)
+}
+
+/// The two random streams of a run: parameters, then dynamics.
+pub fn run_streams(seed: u64) -> (Xoshiro256PlusPlus, Xoshiro256PlusPlus) {
+    let params = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut dynamics = params.clone();
+    dynamics.long_jump();
+    (params, dynamics)
+}
+
+/// Samples every parameter of a run, in slot order.
+pub fn sample_params(r: &Resolved, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+    r.specs.iter().map(|p| p.sample(rng)).collect()
+}
+
+/// Runs one simulation, calling `observe_week` with the state at weeks 0..=weeks.
+pub fn simulate(
+    r: &Resolved,
+    weeks: u32,
+    seed: u64,
+    mut observe_week: impl FnMut(&RunState),
+) -> (Vec<f64>, RunState) {
+    let (mut prng, mut drng) = run_streams(seed);
+    let sample = sample_params(r, &mut prng);
+    let mut state = RunState::initial(r, &sample);
+    observe_week(&state);
+    for _ in 0..weeks {
+        model::step(r, &sample, &mut state, &mut drng);
+        observe_week(&state);
+    }
+    (sample, state)
+}
+
+fn run_one(r: &Resolved, cfg: &StudyConfig, run: u64, acc: &mut Accumulator) -> RunRecord {
+    let seed = run_seed(cfg.seed, run);
+    let (sample, state) = simulate(r, cfg.weeks, seed, |st| {
+        for (i, side) in st.sides.iter().enumerate() {
+            acc.record(st.week, i, &model::observe(side));
+        }
+    });
+    acc.runs += 1;
+    let sampled = r
+        .specs
+        .iter()
+        .zip(&sample)
+        .filter(|(p, _)| p.is_random())
+        .map(|(_, v)| *v)
+        .collect();
+    let final_values = state
+        .sides
+        .iter()
+        .flat_map(|s| model::observe(s).into_iter())
+        .collect();
+    RunRecord {
+        run,
+        seed,
+        sampled,
+        final_values,
+    }
+}
+
+/// Runs the study (or its shard). Stops early, cleanly, when `stop` becomes true: the runs
+/// finished by then form a prefix of the requested range and are all reported.
+pub fn run_study(
+    r: &Resolved,
+    cfg: &StudyConfig,
+    stop: &AtomicBool,
+    observer: &mut dyn StudyObserver,
+) -> std::io::Result<StudyResult> {
+    let requested = match cfg.shard {
+        Some(s) => s.range(cfg.runs),
+        None => 0..cfg.runs,
+    };
+    let total = requested.end - requested.start;
+    let chunks = total.div_ceil(CHUNK_RUNS);
+    let next = AtomicU64::new(0);
+    let threads = cfg.threads.max(1).min(chunks.max(1) as usize);
+    let nvars = VARIABLES.len();
+    let (tx, rx) = mpsc::channel::<(u64, Vec<RunRecord>)>();
+
+    let mut merged = Accumulator::new(cfg.weeks, 2, nvars);
+    let mut emitted_chunks = 0u64;
+    let mut io_error = None;
+    std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            let requested = requested.clone();
+            handles.push(scope.spawn(move || {
+                let mut acc = Accumulator::new(cfg.weeks, 2, nvars);
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks {
+                        break;
+                    }
+                    let lo = requested.start + c * CHUNK_RUNS;
+                    let hi = (lo + CHUNK_RUNS).min(requested.end);
+                    let records: Vec<RunRecord> =
+                        (lo..hi).map(|run| run_one(r, cfg, run, &mut acc)).collect();
+                    if tx.send((c, records)).is_err() {
+                        break;
+                    }
+                }
+                acc
+            }));
+        }
+        drop(tx);
+        let mut pending: BTreeMap<u64, Vec<RunRecord>> = BTreeMap::new();
+        let mut done = 0u64;
+        for (c, records) in rx {
+            done += records.len() as u64;
+            pending.insert(c, records);
+            while let Some(records) = pending.remove(&emitted_chunks) {
+                if io_error.is_none()
+                    && let Err(e) = observer.on_runs(&records)
+                {
+                    io_error = Some(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                emitted_chunks += 1;
+            }
+            observer.on_progress(done, total);
+        }
+        for h in handles {
+            let acc = h.join().expect("a worker thread panicked");
+            merged.merge(&acc);
+        }
+    });
+    if let Some(e) = io_error {
+        return Err(e);
+    }
+    let completed_runs = merged.runs;
+    debug_assert_eq!(completed_runs, (emitted_chunks * CHUNK_RUNS).min(total));
+    Ok(StudyResult {
+        acc: merged,
+        requested: requested.clone(),
+        completed: requested.start..requested.start + completed_runs,
+        interrupted: completed_runs < total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_runs() {
+        for runs in [0u64, 1, 7, 1000, 12_345] {
+            for count in 1..6 {
+                let mut next = 0;
+                for index in 1..=count {
+                    let r = Shard { index, count }.range(runs);
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, runs);
+            }
+        }
+        assert!("0/3".parse::<Shard>().is_err());
+        assert!("4/3".parse::<Shard>().is_err());
+        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
+    }
+
+    #[test]
+    fn run_seeds_differ_and_depend_only_on_master_and_index() {
+        let a: Vec<u64> = (0..1000).map(|i| run_seed(42, i)).collect();
+        let mut b = a.clone();
+        b.sort_unstable();
+        b.dedup();
+        assert_eq!(b.len(), 1000);
+        assert_eq!(run_seed(42, 17), a[17]);
+        assert_ne!(run_seed(43, 17), a[17]);
+    }
+}
