@@ -40,14 +40,34 @@ pub fn pairs() -> Vec<(f64, f64)> {
 }
 
 fn main() {
-    let out = std::env::var("BRINK_BENCH_OUT").unwrap_or_else(|_| "/tmp/brink-effects-bench".into());
+    let out =
+        std::env::var("BRINK_BENCH_OUT").unwrap_or_else(|_| "/tmp/brink-effects-bench".into());
     let out = std::path::PathBuf::from(out);
     std::fs::create_dir_all(&out).unwrap();
-    let reps: usize = std::env::var("BRINK_BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(7);
-    let threads_env: Option<usize> = std::env::var("BRINK_BENCH_THREADS").ok().and_then(|s| s.parse().ok());
-    let threads = threads_env.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let strike = Strike { yield_kt: 100.0, burst: Burst::Surface, model: BlastModel::Brode };
-    let wseg = Wseg10::new(&FalloutParams { yield_kt: 100.0, fission_fraction: 1.0, wind_kmh: 24.0, wind_from_deg: 270.0, shear_mph_per_kft: 0.23 });
+    let reps: usize = std::env::var("BRINK_BENCH_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
+    let threads_env: Option<usize> = std::env::var("BRINK_BENCH_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let threads = threads_env.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let strike = Strike {
+        yield_kt: 100.0,
+        burst: Burst::Surface,
+        model: BlastModel::Brode,
+    };
+    let wseg = Wseg10::new(&FalloutParams {
+        yield_kt: 100.0,
+        fission_fraction: 1.0,
+        wind_kmh: 24.0,
+        wind_from_deg: 270.0,
+        shear_mph_per_kft: 0.23,
+    });
     let (n, half) = (1000usize, 20.0);
     let mut t_grid = Vec::new();
     let mut t_grid1 = Vec::new();

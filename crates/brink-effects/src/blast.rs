@@ -37,7 +37,9 @@ impl BlastModel {
     #[inline]
     pub fn overpressure_psi_scaled(self, sgr_m: f64, shob_m: f64) -> f64 {
         match self {
-            BlastModel::Brode => brode_psi_scaled(sgr_m * 1e-3 * KFT_PER_KM, shob_m * 1e-3 * KFT_PER_KM),
+            BlastModel::Brode => {
+                brode_psi_scaled(sgr_m * 1e-3 * KFT_PER_KM, shob_m * 1e-3 * KFT_PER_KM)
+            }
             BlastModel::Dna => dna_pa_scaled(sgr_m, shob_m) / PA_PER_PSI,
         }
     }
@@ -226,7 +228,13 @@ pub fn scaled_range_m(model: BlastModel, shob_m: f64, level_psi: f64) -> Option<
 
 /// Root of `f` in [a, b] with f(a) >= 0 > f(b): Illinois false position, falling back to
 /// bisection; tolerance ~1e-13 relative.
-pub(crate) fn solve_bracketed<F: Fn(f64) -> f64>(f: &F, mut a: f64, mut fa: f64, mut b: f64, mut fb: f64) -> f64 {
+pub(crate) fn solve_bracketed<F: Fn(f64) -> f64>(
+    f: &F,
+    mut a: f64,
+    mut fa: f64,
+    mut b: f64,
+    mut fb: f64,
+) -> f64 {
     let mut side = 0i32;
     for _ in 0..200 {
         if (b - a).abs() <= 1e-13 * b.abs().max(1e-12) {
@@ -261,7 +269,12 @@ pub(crate) fn solve_bracketed<F: Fn(f64) -> f64>(f: &F, mut a: f64, mut fa: f64,
 
 /// Ground range (km) of the outermost point at `level_psi` for a burst of `yield_kt` at
 /// `height_m`. `None` if the level is not reached on the ground.
-pub fn overpressure_range_km(model: BlastModel, yield_kt: f64, height_m: f64, level_psi: f64) -> Option<f64> {
+pub fn overpressure_range_km(
+    model: BlastModel,
+    yield_kt: f64,
+    height_m: f64,
+    level_psi: f64,
+) -> Option<f64> {
     let w13 = yield_kt.cbrt();
     scaled_range_m(model, height_m / w13, level_psi).map(|s| s * w13 / 1000.0)
 }

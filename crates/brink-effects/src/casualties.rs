@@ -105,10 +105,26 @@ pub struct ZoneRate {
 /// various overpressure zones" (population at home, at night, no warning; blast only):
 /// > 12 psi 98% killed 2% injured; 5-12 psi 50% / 40%; 2-5 psi 5% / 45%; 1-2 psi 0% / 25%.
 pub const OTA_1979_RATES: [ZoneRate; 4] = [
-    ZoneRate { min_psi: 12.0, killed: 0.98, injured: 0.02 },
-    ZoneRate { min_psi: 5.0, killed: 0.50, injured: 0.40 },
-    ZoneRate { min_psi: 2.0, killed: 0.05, injured: 0.45 },
-    ZoneRate { min_psi: 1.0, killed: 0.00, injured: 0.25 },
+    ZoneRate {
+        min_psi: 12.0,
+        killed: 0.98,
+        injured: 0.02,
+    },
+    ZoneRate {
+        min_psi: 5.0,
+        killed: 0.50,
+        injured: 0.40,
+    },
+    ZoneRate {
+        min_psi: 2.0,
+        killed: 0.05,
+        injured: 0.45,
+    },
+    ZoneRate {
+        min_psi: 1.0,
+        killed: 0.00,
+        injured: 0.25,
+    },
 ];
 
 /// Options of the casualty model (all documented in `docs/model/effects.md`).
@@ -227,19 +243,34 @@ impl PopModel {
                 let c = cities::find_city(name)?;
                 Self::exponential(c.population, c.equivalent_radius_km(), None)?
             }
-            Target::Population { total, radius_km, profile } => {
+            Target::Population {
+                total,
+                radius_km,
+                profile,
+            } => {
                 non_negative("population total", *total)?;
                 positive("city radius_km", *radius_km)?;
                 match profile {
-                    DensityProfile::Uniform => PopModel::Uni { d: total / (PI * radius_km * radius_km), r_max: *radius_km },
-                    DensityProfile::Exponential { scale_km } => Self::exponential(*total, *radius_km, *scale_km)?,
+                    DensityProfile::Uniform => PopModel::Uni {
+                        d: total / (PI * radius_km * radius_km),
+                        r_max: *radius_km,
+                    },
+                    DensityProfile::Exponential { scale_km } => {
+                        Self::exponential(*total, *radius_km, *scale_km)?
+                    }
                 }
             }
-            Target::Uniform { density_per_km2 } => PopModel::Uni { d: non_negative("density_per_km2", *density_per_km2)?, r_max: f64::INFINITY },
+            Target::Uniform { density_per_km2 } => PopModel::Uni {
+                d: non_negative("density_per_km2", *density_per_km2)?,
+                r_max: f64::INFINITY,
+            },
             Target::Troops { count, area_km2 } => {
                 non_negative("troop count", *count)?;
                 positive("troop area_km2", *area_km2)?;
-                PopModel::Uni { d: count / area_km2, r_max: (area_km2 / PI).sqrt() }
+                PopModel::Uni {
+                    d: count / area_km2,
+                    r_max: (area_km2 / PI).sqrt(),
+                }
             }
         })
     }
@@ -251,7 +282,11 @@ impl PopModel {
         };
         let x = r_max / s;
         let mass = 2.0 * PI * s * s * (1.0 - (-x).exp() * (1.0 + x));
-        Ok(PopModel::Exp { d0: total / mass, s, r_max })
+        Ok(PopModel::Exp {
+            d0: total / mass,
+            s,
+            r_max,
+        })
     }
 
     /// People within ground range r (km).
@@ -274,10 +309,18 @@ impl PopModel {
     pub(crate) fn density(&self, r: f64) -> f64 {
         match *self {
             PopModel::Exp { d0, s, r_max } => {
-                if r <= r_max { d0 * (-r / s).exp() } else { 0.0 }
+                if r <= r_max {
+                    d0 * (-r / s).exp()
+                } else {
+                    0.0
+                }
             }
             PopModel::Uni { d, r_max } => {
-                if r <= r_max { d } else { 0.0 }
+                if r <= r_max {
+                    d
+                } else {
+                    0.0
+                }
             }
         }
     }
@@ -309,19 +352,26 @@ fn cached_zone_scaled(model: BlastModel, burst: Burst, rates: &[ZoneRate; 4]) ->
     match burst {
         Burst::Surface => Some(table[mi][0]),
         Burst::Optimum => Some(table[mi][1]),
-        Burst::Height(h) if h == 0.0 => Some(table[mi][0]),
+        Burst::Height(0.0) => Some(table[mi][0]),
         Burst::Height(_) => None,
     }
 }
 
 /// Casualties of `strike` on `target` with default options ([`CasualtyOptions::default`]).
 /// **This is the function the escalation ladder calls.**
-pub fn strike_casualties(strike: &Strike, target: &Target) -> Result<CasualtyEstimate, EffectsError> {
+pub fn strike_casualties(
+    strike: &Strike,
+    target: &Target,
+) -> Result<CasualtyEstimate, EffectsError> {
     strike_casualties_with(strike, target, &CasualtyOptions::default())
 }
 
 /// Casualties with explicit options.
-pub fn strike_casualties_with(strike: &Strike, target: &Target, opts: &CasualtyOptions) -> Result<CasualtyEstimate, EffectsError> {
+pub fn strike_casualties_with(
+    strike: &Strike,
+    target: &Target,
+    opts: &CasualtyOptions,
+) -> Result<CasualtyEstimate, EffectsError> {
     let h = strike.height_m()?;
     let w = strike.yield_kt;
     for (name, v) in [
@@ -333,9 +383,16 @@ pub fn strike_casualties_with(strike: &Strike, target: &Target, opts: &CasualtyO
     ] {
         positive(name, v)?;
     }
-    for (name, v) in [("thermal_exposed_fraction", opts.thermal_exposed_fraction), ("burn_lethality", opts.burn_lethality)] {
+    for (name, v) in [
+        ("thermal_exposed_fraction", opts.thermal_exposed_fraction),
+        ("burn_lethality", opts.burn_lethality),
+    ] {
         if !(0.0..=1.0).contains(&finite(name, v)?) {
-            return Err(EffectsError::OutOfRange { name, problem: "must be between 0 and 1", value: v });
+            return Err(EffectsError::OutOfRange {
+                name,
+                problem: "must be between 0 and 1",
+                value: v,
+            });
         }
     }
     let pop = PopModel::from_target(target)?;
@@ -344,7 +401,8 @@ pub fn strike_casualties_with(strike: &Strike, target: &Target, opts: &CasualtyO
     // Zone boundary ground ranges (km), highest psi first.
     let zone_r: [f64; 4] = match cached_zone_scaled(strike.model, strike.burst, rates) {
         Some(s) => s.map(|x| x * w13 / 1000.0),
-        None => rates.map(|z| blast::overpressure_range_km(strike.model, w, h, z.min_psi).unwrap_or(0.0)),
+        None => rates
+            .map(|z| blast::overpressure_range_km(strike.model, w, h, z.min_psi).unwrap_or(0.0)),
     };
     // Enforce nesting (outermost crossings are nested in theory; guard rounding).
     let mut zr = zone_r;
@@ -363,15 +421,26 @@ pub fn strike_casualties_with(strike: &Strike, target: &Target, opts: &CasualtyO
 
     // Blast zone index for a ground range (None = outside the last zone).
     let zone_of = |r: f64| zr.iter().position(|&b| r < b);
-    let uninjured_blast = |r: f64| zone_of(r).map_or(1.0, |i| 1.0 - rates[i].killed - rates[i].injured);
-    let thermal_hit = |r: f64| if r < t2 { opts.thermal_exposed_fraction } else { 0.0 };
+    let uninjured_blast =
+        |r: f64| zone_of(r).map_or(1.0, |i| 1.0 - rates[i].killed - rates[i].injured);
+    let thermal_hit = |r: f64| {
+        if r < t2 {
+            opts.thermal_exposed_fraction
+        } else {
+            0.0
+        }
+    };
 
     let mut cuts: Vec<f64> = vec![0.0, zr[0], zr[1], zr[2], zr[3], t3, t2];
     cuts.sort_by(|a, b| a.total_cmp(b));
     cuts.dedup();
     let mut by_zone: Vec<ZoneCasualties> = (0..4)
         .map(|i| ZoneCasualties {
-            zone: if i == 0 { format!("> {} psi", rates[0].min_psi) } else { format!("{}-{} psi", rates[i].min_psi, rates[i - 1].min_psi) },
+            zone: if i == 0 {
+                format!("> {} psi", rates[0].min_psi)
+            } else {
+                format!("{}-{} psi", rates[i].min_psi, rates[i - 1].min_psi)
+            },
             inner_km: if i == 0 { 0.0 } else { zr[i - 1] },
             outer_km: zr[i],
             population: 0.0,
@@ -414,7 +483,11 @@ pub fn strike_casualties_with(strike: &Strike, target: &Target, opts: &CasualtyO
         non_negative("wind shear", wind.shear_mph_per_kft)?;
         let ff = positive("fission_fraction", wind.fission_fraction)?;
         if ff > 1.0 {
-            return Err(EffectsError::OutOfRange { name: "fission_fraction", problem: "must be <= 1", value: ff });
+            return Err(EffectsError::OutOfRange {
+                name: "fission_fraction",
+                problem: "must be <= 1",
+                value: ff,
+            });
         }
         fallout_computed = true;
         let model = Wseg10::new(&FalloutParams {
@@ -445,12 +518,15 @@ pub fn strike_casualties_with(strike: &Strike, target: &Target, opts: &CasualtyO
                     if dens == 0.0 {
                         continue;
                     }
-                    let dose = axis * (-0.5 * (y / width).powi(2)).exp() / opts.fallout_protection_factor;
+                    let dose =
+                        axis * (-0.5 * (y / width).powi(2)).exp() / opts.fallout_protection_factor;
                     if dose < opts.fallout_injury_rem {
                         continue;
                     }
                     let left = dens * dx * dy * uninjured_blast(r) * (1.0 - thermal_hit(r));
-                    let p = fallout::normal_cdf((dose / opts.fallout_ld50_rem).ln() / opts.fallout_sigma_ln);
+                    let p = fallout::normal_cdf(
+                        (dose / opts.fallout_ld50_rem).ln() / opts.fallout_sigma_ln,
+                    );
                     fallout_killed += left * p;
                     fallout_injured += left * (1.0 - p);
                 }

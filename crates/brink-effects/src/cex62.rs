@@ -7,6 +7,9 @@
 //! Most fits are polynomials in log10 of the input: log10(out) = sum a_i (log10 in)^i.
 //! Distances in these fits are statute miles, heights feet, yields kt.
 
+// Coefficients are kept exactly as published/fitted.
+#![allow(clippy::excessive_precision)]
+
 use crate::units::{KM_PER_MI, M_PER_FT};
 
 /// Evaluate 10^(sum a_i (log10 x)^i).
@@ -60,7 +63,11 @@ pub const SURFACE_THERMAL_FACTOR: f64 = 0.7;
 /// at the fit's reference visibility.
 #[inline]
 pub fn thermal_fluence_cal_per_cm2(yield_kt: f64, surface: bool, slant_km: f64) -> f64 {
-    let w = if surface { SURFACE_THERMAL_FACTOR * yield_kt } else { yield_kt };
+    let w = if surface {
+        SURFACE_THERMAL_FACTOR * yield_kt
+    } else {
+        yield_kt
+    };
     log_poly(&EQ_2_106, slant_km / KM_PER_MI) * w
 }
 
@@ -68,7 +75,11 @@ pub fn thermal_fluence_cal_per_cm2(yield_kt: f64, surface: bool, slant_km: f64) 
 /// at the fit's reference visibility.
 #[inline]
 pub fn thermal_slant_range_km(yield_kt: f64, surface: bool, q_cal_per_cm2: f64) -> f64 {
-    let w = if surface { SURFACE_THERMAL_FACTOR * yield_kt } else { yield_kt };
+    let w = if surface {
+        SURFACE_THERMAL_FACTOR * yield_kt
+    } else {
+        yield_kt
+    };
     log_poly(&EQ_2_108, q_cal_per_cm2 / w) * KM_PER_MI
 }
 
@@ -88,20 +99,36 @@ pub enum Burn {
 }
 
 const FIG_12_65_1ST_50: [f64; 6] = [
-    1.93566176470914, 0.325315457507999, -0.113516274769641, 0.0300971575115961,
-    -0.00330445814836616, 0.000129665656335876,
+    1.93566176470914,
+    0.325315457507999,
+    -0.113516274769641,
+    0.0300971575115961,
+    -0.00330445814836616,
+    0.000129665656335876,
 ];
 const FIG_12_65_2ND_50: [f64; 6] = [
-    4.0147058823566697, 0.37180525416799937, -0.045026131075683193, 0.013549565337157871,
-    -0.0016559848551158524, 7.0380159845451207e-05,
+    4.0147058823566697,
+    0.37180525416799937,
+    -0.045026131075683193,
+    0.013549565337157871,
+    -0.0016559848551158524,
+    7.0380159845451207e-05,
 ];
 const FIG_12_65_3RD_50: [f64; 6] = [
-    5.9981617647112317, 0.53350791551060528, -0.023435878115600033, 0.010395274013807305,
-    -0.0014366360115630195, 6.3930657856814399e-05,
+    5.9981617647112317,
+    0.53350791551060528,
+    -0.023435878115600033,
+    0.010395274013807305,
+    -0.0014366360115630195,
+    6.3930657856814399e-05,
 ];
 const FIG_12_65_3RD_100: [f64; 6] = [
-    7.0018382352996857, 0.55437306382914320, 0.056501270479506649, -0.015219252753643841,
-    0.0017062986685328282, -0.000067950215125955893,
+    7.0018382352996857,
+    0.55437306382914320,
+    0.056501270479506649,
+    -0.015219252753643841,
+    0.0017062986685328282,
+    -0.000067950215125955893,
 ];
 
 /// Burn threshold (cal/cm^2) for `yield_kt`. Outside the fitted range 1 kt - 20 Mt the

@@ -87,7 +87,10 @@ pub fn cities() -> &'static [City] {
 }
 
 fn normalize(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_lowercase()).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(|c| c.to_lowercase())
+        .collect()
 }
 
 /// Common alternative spellings (Russian-derived transliterations) -> table name.
@@ -129,7 +132,10 @@ fn levenshtein(a: &str, b: &str) -> usize {
 pub fn find_city(name: &str) -> Result<&'static City, EffectsError> {
     let key = normalize(name);
     let all = cities();
-    let alias = ALIASES.iter().find(|(a, _)| *a == key).map(|(_, n)| normalize(n));
+    let alias = ALIASES
+        .iter()
+        .find(|(a, _)| *a == key)
+        .map(|(_, n)| normalize(n));
     let key2 = alias.unwrap_or(key.clone());
     if let Some(c) = all.iter().find(|c| normalize(&c.name) == key2) {
         return Ok(c);
@@ -142,6 +148,10 @@ pub fn find_city(name: &str) -> Result<&'static City, EffectsError> {
     Err(EffectsError::UnknownCity {
         name: name.to_string(),
         suggestion,
-        known: all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
+        known: all
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     })
 }

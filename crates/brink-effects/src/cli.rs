@@ -1,8 +1,12 @@
 //! `brink effects`: the command-line front end. The only module that does I/O.
 
 use crate::blast::BlastModel;
-use crate::casualties::{CasualtyEstimate, CasualtyOptions, DensityProfile, Target, Wind, strike_casualties_with};
-use crate::effects::{BurnThresholds, Burst, REFERENCE_VISIBILITY_KM, RangeOptions, Ranges, Strike, ranges};
+use crate::casualties::{
+    CasualtyEstimate, CasualtyOptions, DensityProfile, Target, Wind, strike_casualties_with,
+};
+use crate::effects::{
+    BurnThresholds, Burst, REFERENCE_VISIBILITY_KM, RangeOptions, Ranges, Strike, ranges,
+};
 use crate::error::{EffectsError, finite, positive};
 use crate::fallout::{FalloutParams, SEVEN_DAYS_H, Wseg10};
 use crate::svg::{self, FalloutDrawing};
@@ -40,7 +44,9 @@ pub enum ProfileArg {
 
 /// Arguments of `brink effects`.
 #[derive(Debug, Clone, Args)]
-#[command(about = "Consequences of a nuclear detonation: blast, heat, prompt radiation, fallout, casualties")]
+#[command(
+    about = "Consequences of a nuclear detonation: blast, heat, prompt radiation, fallout, casualties"
+)]
 pub struct EffectsArgs {
     /// Yield in kilotons (0 < Y <= 100000).
     #[arg(long)]
@@ -190,18 +196,26 @@ fn target_of(a: &EffectsArgs) -> Result<Option<Target>, EffectsError> {
         return Ok(Some(Target::City { name: name.clone() }));
     }
     if let Some(total) = a.population_total {
-        let radius_km = a.city_radius_km.ok_or_else(|| EffectsError::Usage("--population-total needs --city-radius-km".into()))?;
+        let radius_km = a.city_radius_km.ok_or_else(|| {
+            EffectsError::Usage("--population-total needs --city-radius-km".into())
+        })?;
         let profile = match a.profile {
             ProfileArg::Exponential => DensityProfile::Exponential { scale_km: None },
             ProfileArg::Uniform => DensityProfile::Uniform,
         };
-        return Ok(Some(Target::Population { total, radius_km, profile }));
+        return Ok(Some(Target::Population {
+            total,
+            radius_km,
+            profile,
+        }));
     }
     if let Some(d) = a.density_per_km2 {
         return Ok(Some(Target::Uniform { density_per_km2: d }));
     }
     if let Some(count) = a.troops {
-        let area_km2 = a.troop_area_km2.ok_or_else(|| EffectsError::Usage("--troops needs --troop-area-km2".into()))?;
+        let area_km2 = a
+            .troop_area_km2
+            .ok_or_else(|| EffectsError::Usage("--troops needs --troop-area-km2".into()))?;
         return Ok(Some(Target::Troops { count, area_km2 }));
     }
     Ok(None)
@@ -217,9 +231,17 @@ pub fn build_report(a: &EffectsArgs) -> Result<Report, EffectsError> {
         (Some(h), _) => (Burst::Height(h), if h == 0.0 { "surface" } else { "air" }),
         (None, Some(BurstArg::Surface)) => (Burst::Surface, "surface"),
         (None, Some(BurstArg::Optimum)) => (Burst::Optimum, "optimum"),
-        (None, None) => return Err(EffectsError::Usage("give --height-m H or --burst surface|optimum".into())),
+        (None, None) => {
+            return Err(EffectsError::Usage(
+                "give --height-m H or --burst surface|optimum".into(),
+            ));
+        }
     };
-    let strike = Strike { yield_kt: a.yield_kt, burst, model };
+    let strike = Strike {
+        yield_kt: a.yield_kt,
+        burst,
+        model,
+    };
     let visibility_km = a.visibility_km.unwrap_or(REFERENCE_VISIBILITY_KM);
     let (height_m, ranges_km) = ranges(&strike, &RangeOptions { visibility_km })?;
     let mut notes = vec![
@@ -232,9 +254,18 @@ pub fn build_report(a: &EffectsArgs) -> Result<Report, EffectsError> {
             finite("wind_from_deg", a.wind_from_deg)?;
             let ff = positive("fission_fraction", a.fission_fraction)?;
             if ff > 1.0 {
-                return Err(EffectsError::OutOfRange { name: "fission_fraction", problem: "must be <= 1", value: ff });
+                return Err(EffectsError::OutOfRange {
+                    name: "fission_fraction",
+                    problem: "must be <= 1",
+                    value: ff,
+                });
             }
-            Some(Wind { speed_kmh: v, from_deg: a.wind_from_deg, shear_mph_per_kft: a.shear_mph_per_kft, fission_fraction: ff })
+            Some(Wind {
+                speed_kmh: v,
+                from_deg: a.wind_from_deg,
+                shear_mph_per_kft: a.shear_mph_per_kft,
+                fission_fraction: ff,
+            })
         }
         None => None,
     };
@@ -246,14 +277,20 @@ pub fn build_report(a: &EffectsArgs) -> Result<Report, EffectsError> {
             None
         }
         (false, Some(_)) => {
-            notes.push("air burst: no local fallout computed (WSEG-10 applies to surface bursts)".into());
+            notes.push(
+                "air burst: no local fallout computed (WSEG-10 applies to surface bursts)".into(),
+            );
             None
         }
         _ => None,
     };
     let casualties = match target_of(a)? {
         Some(t) => {
-            let opts = CasualtyOptions { visibility_km, wind, ..CasualtyOptions::default() };
+            let opts = CasualtyOptions {
+                visibility_km,
+                wind,
+                ..CasualtyOptions::default()
+            };
             Some(strike_casualties_with(&strike, &t, &opts)?)
         }
         None => None,
@@ -287,11 +324,18 @@ fn fallout_report(yield_kt: f64, w: &Wind, levels: &[f64]) -> Result<FalloutRepo
         positive("dose contour rem", l)?;
     }
     let m = Wseg10::new(&fallout_params(yield_kt, w));
-    let lowest = levels.iter().cloned().fold(f64::INFINITY, f64::min).min(10.0);
+    let lowest = levels
+        .iter()
+        .cloned()
+        .fold(f64::INFINITY, f64::min)
+        .min(10.0);
     let (_, x_far) = m.axis_extent_km(lowest, SEVEN_DAYS_H);
     let x_far = x_far.max(20.0);
     let mut axis = Vec::new();
-    for &x in &[-5.0, 0.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0, 750.0, 1000.0] {
+    for &x in &[
+        -5.0, 0.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0,
+        750.0, 1000.0,
+    ] {
         if x > x_far * 1.5 && x > 20.0 {
             break;
         }
@@ -307,21 +351,32 @@ fn fallout_report(yield_kt: f64, w: &Wind, levels: &[f64]) -> Result<FalloutRepo
         .iter()
         .map(|&l| {
             let (x0, x1) = m.axis_extent_km(l, SEVEN_DAYS_H);
-            ContourArea { dose_rem: l, area_km2: m.contour_area_km2(l, SEVEN_DAYS_H), downwind_extent_km: if x1 > x0 { x1 } else { 0.0 } }
+            ContourArea {
+                dose_rem: l,
+                area_km2: m.contour_area_km2(l, SEVEN_DAYS_H),
+                downwind_extent_km: if x1 > x0 { x1 } else { 0.0 },
+            }
         })
         .collect();
     let nx = 41;
     let ny = 21;
     let x0 = -0.05 * x_far;
-    let downwind_km: Vec<f64> = (0..nx).map(|i| x0 + (x_far * 1.1 - x0) * i as f64 / (nx - 1) as f64).collect();
+    let downwind_km: Vec<f64> = (0..nx)
+        .map(|i| x0 + (x_far * 1.1 - x0) * i as f64 / (nx - 1) as f64)
+        .collect();
     let (_, w_far) = m.axis_dose_and_width_km(x_far, SEVEN_DAYS_H);
     let half = (3.0 * w_far).max(5.0);
-    let crosswind_km: Vec<f64> = (0..ny).map(|j| -half + 2.0 * half * j as f64 / (ny - 1) as f64).collect();
+    let crosswind_km: Vec<f64> = (0..ny)
+        .map(|j| -half + 2.0 * half * j as f64 / (ny - 1) as f64)
+        .collect();
     let dose_7day_rem = downwind_km
         .iter()
         .map(|&x| {
             let (d, wid) = m.axis_dose_and_width_km(x, SEVEN_DAYS_H);
-            crosswind_km.iter().map(|&y| d * (-0.5 * (y / wid).powi(2)).exp()).collect()
+            crosswind_km
+                .iter()
+                .map(|&y| d * (-0.5 * (y / wid).powi(2)).exp())
+                .collect()
         })
         .collect();
     Ok(FalloutReport {
@@ -332,7 +387,11 @@ fn fallout_report(yield_kt: f64, w: &Wind, levels: &[f64]) -> Result<FalloutRepo
         shear_mph_per_kft: w.shear_mph_per_kft,
         axis,
         contours,
-        grid: DoseGrid { downwind_km, crosswind_km, dose_7day_rem },
+        grid: DoseGrid {
+            downwind_km,
+            crosswind_km,
+            dose_7day_rem,
+        },
     })
 }
 
@@ -347,7 +406,11 @@ fn opt_km(v: Option<f64>) -> String {
 pub fn render_text(r: &Report) -> String {
     let mut s = String::new();
     use std::fmt::Write as _;
-    let _ = writeln!(s, "brink effects: {} kt, {} burst at {:.0} m, blast model {}", r.yield_kt, r.burst, r.height_m, r.model);
+    let _ = writeln!(
+        s,
+        "brink effects: {} kt, {} burst at {:.0} m, blast model {}",
+        r.yield_kt, r.burst, r.height_m, r.model
+    );
     let _ = writeln!(s, "\n{:<44} {:>9}", "Effect", "km");
     let k = &r.ranges_km;
     let th = &r.burn_thresholds;
@@ -358,42 +421,111 @@ pub fn render_text(r: &Report) -> String {
         ("Peak overpressure 5 psi".into(), k.overpressure_5psi),
         ("Peak overpressure 3 psi".into(), k.overpressure_3psi),
         ("Peak overpressure 1 psi".into(), k.overpressure_1psi),
-        (format!("3rd-degree burns ({:.2} cal/cm2)", th.third_degree_cal_per_cm2), k.thermal_3rd_degree),
-        (format!("2nd-degree burns ({:.2} cal/cm2)", th.second_degree_cal_per_cm2), k.thermal_2nd_degree),
-        (format!("1st-degree burns ({:.2} cal/cm2)", th.first_degree_cal_per_cm2), k.thermal_1st_degree),
+        (
+            format!(
+                "3rd-degree burns ({:.2} cal/cm2)",
+                th.third_degree_cal_per_cm2
+            ),
+            k.thermal_3rd_degree,
+        ),
+        (
+            format!(
+                "2nd-degree burns ({:.2} cal/cm2)",
+                th.second_degree_cal_per_cm2
+            ),
+            k.thermal_2nd_degree,
+        ),
+        (
+            format!(
+                "1st-degree burns ({:.2} cal/cm2)",
+                th.first_degree_cal_per_cm2
+            ),
+            k.thermal_1st_degree,
+        ),
         ("Prompt radiation 500 rem".into(), k.radiation_500rem),
         ("Prompt radiation 100 rem".into(), k.radiation_100rem),
     ];
     for (name, v) in rows {
         let _ = writeln!(s, "{name:<44} {}", opt_km(v));
     }
-    let _ = writeln!(s, "(— = level not reached on the ground; visibility {:.1} km)", r.visibility_km);
+    let _ = writeln!(
+        s,
+        "(— = level not reached on the ground; visibility {:.1} km)",
+        r.visibility_km
+    );
     if let Some(f) = &r.fallout {
-        let _ = writeln!(s, "\nFallout, {}: wind {:.1} km/h from {:.0} deg, fission fraction {}", f.model, f.wind_kmh, f.wind_from_deg, f.fission_fraction);
-        let _ = writeln!(s, "{:>12} {:>16} {:>10} {:>16}", "downwind km", "H+1 rate R/h", "arrival h", "7-day dose rem");
+        let _ = writeln!(
+            s,
+            "\nFallout, {}: wind {:.1} km/h from {:.0} deg, fission fraction {}",
+            f.model, f.wind_kmh, f.wind_from_deg, f.fission_fraction
+        );
+        let _ = writeln!(
+            s,
+            "{:>12} {:>16} {:>10} {:>16}",
+            "downwind km", "H+1 rate R/h", "arrival h", "7-day dose rem"
+        );
         for p in &f.axis {
-            let _ = writeln!(s, "{:>12.1} {:>16.4} {:>10.2} {:>16.4}", p.downwind_km, p.h1_dose_rate_r_per_h, p.arrival_h, p.dose_7day_rem);
+            let _ = writeln!(
+                s,
+                "{:>12.1} {:>16.4} {:>10.2} {:>16.4}",
+                p.downwind_km, p.h1_dose_rate_r_per_h, p.arrival_h, p.dose_7day_rem
+            );
         }
-        let _ = writeln!(s, "{:>12} {:>12} {:>22}", "contour rem", "area km2", "downwind extent km");
+        let _ = writeln!(
+            s,
+            "{:>12} {:>12} {:>22}",
+            "contour rem", "area km2", "downwind extent km"
+        );
         for c in &f.contours {
-            let _ = writeln!(s, "{:>12} {:>12.1} {:>22.1}", c.dose_rem, c.area_km2, c.downwind_extent_km);
+            let _ = writeln!(
+                s,
+                "{:>12} {:>12.1} {:>22.1}",
+                c.dose_rem, c.area_km2, c.downwind_extent_km
+            );
         }
-        let _ = writeln!(s, "(unshielded 7-day dose from arrival, t^-1.2 decay; the grid is in --json)");
+        let _ = writeln!(
+            s,
+            "(unshielded 7-day dose from arrival, t^-1.2 decay; the grid is in --json)"
+        );
     }
     if let Some(c) = &r.casualties {
         let _ = writeln!(s, "\nCasualties (blast: OTA 1979 overpressure-zone rates)");
-        let _ = writeln!(s, "{:<12} {:>12} {:>12} {:>12}", "zone", "people", "killed", "injured");
+        let _ = writeln!(
+            s,
+            "{:<12} {:>12} {:>12} {:>12}",
+            "zone", "people", "killed", "injured"
+        );
         for z in &c.by_zone {
-            let _ = writeln!(s, "{:<12} {:>12.0} {:>12.0} {:>12.0}", z.zone, z.population, z.killed, z.injured);
+            let _ = writeln!(
+                s,
+                "{:<12} {:>12.0} {:>12.0} {:>12.0}",
+                z.zone, z.population, z.killed, z.injured
+            );
         }
-        let _ = writeln!(s, "{:<12} {:>12.0} {:>12.0} {:>12.0}", "blast total", c.population_inside_1psi, c.killed, c.injured);
-        let _ = writeln!(s, "Thermal (separate, exposed blast survivors): killed {:.0}, injured {:.0}", c.thermal_killed, c.thermal_injured);
+        let _ = writeln!(
+            s,
+            "{:<12} {:>12.0} {:>12.0} {:>12.0}",
+            "blast total", c.population_inside_1psi, c.killed, c.injured
+        );
+        let _ = writeln!(
+            s,
+            "Thermal (separate, exposed blast survivors): killed {:.0}, injured {:.0}",
+            c.thermal_killed, c.thermal_injured
+        );
         if c.fallout_computed {
-            let _ = writeln!(s, "Fallout (separate, 7-day dose, PF 3): killed {:.0}, injured {:.0}", c.fallout_killed, c.fallout_injured);
+            let _ = writeln!(
+                s,
+                "Fallout (separate, 7-day dose, PF 3): killed {:.0}, injured {:.0}",
+                c.fallout_killed, c.fallout_injured
+            );
         } else {
             let _ = writeln!(s, "Fallout: not computed (air burst, or no --wind-kmh)");
         }
-        let _ = writeln!(s, "All mechanisms: killed {:.0}, injured {:.0}", c.total_killed, c.total_injured);
+        let _ = writeln!(
+            s,
+            "All mechanisms: killed {:.0}, injured {:.0}",
+            c.total_killed, c.total_injured
+        );
     }
     for n in &r.notes {
         let _ = writeln!(s, "note: {n}");
@@ -403,9 +535,18 @@ pub fn render_text(r: &Report) -> String {
 
 /// Write `contents` to `path` atomically (temp file in the same directory, then rename).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), EffectsError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| EffectsError::Usage(format!("--svg: not a file path: {}", path.display())))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| {
+        EffectsError::Usage(format!("--svg: not a file path: {}", path.display()))
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let res = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(contents)?;
@@ -422,7 +563,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), EffectsError> {
 pub fn run(args: &EffectsArgs, out: &mut dyn Write) -> Result<(), EffectsError> {
     let report = build_report(args)?;
     if let Some(path) = &args.svg {
-        let title = format!("{} kt, {} burst at {:.0} m ({} blast model)", report.yield_kt, report.burst, report.height_m, report.model);
+        let title = format!(
+            "{} kt, {} burst at {:.0} m ({} blast model)",
+            report.yield_kt, report.burst, report.height_m, report.model
+        );
         let fallout_model = match (report.fallout.as_ref(), args.wind_kmh) {
             (Some(f), Some(_)) => Some(Wseg10::new(&FalloutParams {
                 yield_kt: args.yield_kt,
@@ -443,7 +587,8 @@ pub fn run(args: &EffectsArgs, out: &mut dyn Write) -> Result<(), EffectsError> 
         write_atomic(path, doc.as_bytes())?;
     }
     if args.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| EffectsError::Io(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| EffectsError::Io(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
         write!(out, "{}", render_text(&report))?;

@@ -32,7 +32,11 @@ pub struct Strike {
 impl Strike {
     /// New strike with the default blast model (Brode).
     pub fn new(yield_kt: f64, burst: Burst) -> Self {
-        Strike { yield_kt, burst, model: BlastModel::Brode }
+        Strike {
+            yield_kt,
+            burst,
+            model: BlastModel::Brode,
+        }
     }
 
     /// Validate and resolve the burst height (m).
@@ -71,7 +75,9 @@ pub struct RangeOptions {
 
 impl Default for RangeOptions {
     fn default() -> Self {
-        RangeOptions { visibility_km: REFERENCE_VISIBILITY_KM }
+        RangeOptions {
+            visibility_km: REFERENCE_VISIBILITY_KM,
+        }
     }
 }
 
@@ -130,13 +136,22 @@ impl BurnThresholds {
 #[inline]
 pub fn ground_from_slant_km(slant_km: f64, height_m: f64) -> Option<f64> {
     let h = height_m / 1000.0;
-    if slant_km > h { Some((slant_km * slant_km - h * h).sqrt()) } else { None }
+    if slant_km > h {
+        Some((slant_km * slant_km - h * h).sqrt())
+    } else {
+        None
+    }
 }
 
 /// Thermal fluence (cal/cm^2) at slant range `slant_km` including the visibility
 /// correction: CEX-62.2 eq. 2-106 times exp(-(k(V) - k(V_ref)) D), k = 3.912 / V.
 #[inline]
-pub fn thermal_fluence_cal_per_cm2(yield_kt: f64, surface: bool, slant_km: f64, visibility_km: f64) -> f64 {
+pub fn thermal_fluence_cal_per_cm2(
+    yield_kt: f64,
+    surface: bool,
+    slant_km: f64,
+    visibility_km: f64,
+) -> f64 {
     let q = cex62::thermal_fluence_cal_per_cm2(yield_kt, surface, slant_km);
     q * visibility_factor(slant_km, visibility_km)
 }
@@ -155,14 +170,19 @@ pub fn visibility_factor(slant_km: f64, visibility_km: f64) -> f64 {
 /// Slant range (km) at which the fluence equals `q`. At the reference visibility this is
 /// eq. 2-108 in closed form; otherwise eq. 2-106 with the visibility factor is inverted
 /// numerically (outermost crossing within 0.05-80 km).
-pub fn thermal_slant_range_km(yield_kt: f64, surface: bool, q: f64, visibility_km: f64) -> Option<f64> {
+pub fn thermal_slant_range_km(
+    yield_kt: f64,
+    surface: bool,
+    q: f64,
+    visibility_km: f64,
+) -> Option<f64> {
     if visibility_km == REFERENCE_VISIBILITY_KM {
         return Some(cex62::thermal_slant_range_km(yield_kt, surface, q));
     }
     let f = |d: f64| thermal_fluence_cal_per_cm2(yield_kt, surface, d, visibility_km).ln() - q.ln();
-    let (lo, hi) = (1e-3, 400.0);
+    let (lo, hi): (f64, f64) = (1e-3, 400.0);
     let n = 200;
-    let ratio = (hi / lo as f64).powf(1.0 / n as f64);
+    let ratio = (hi / lo).powf(1.0 / n as f64);
     let mut outer = hi;
     let mut f_outer = f(outer);
     if f_outer >= 0.0 {
@@ -188,7 +208,10 @@ pub fn ranges(strike: &Strike, opts: &RangeOptions) -> Result<(f64, Ranges), Eff
     let surface = strike.is_surface();
     let op = |psi: f64| blast::overpressure_range_km(strike.model, w, h, psi);
     let th = BurnThresholds::for_yield(w);
-    let therm = |q: f64| thermal_slant_range_km(w, surface, q, opts.visibility_km).and_then(|s| ground_from_slant_km(s, h));
+    let therm = |q: f64| {
+        thermal_slant_range_km(w, surface, q, opts.visibility_km)
+            .and_then(|s| ground_from_slant_km(s, h))
+    };
     let rad = |rem: f64| ground_from_slant_km(cex62::prompt_radiation_slant_range_km(w, rem), h);
     Ok((
         h,
@@ -252,10 +275,18 @@ pub fn grid_fields(
     let h_km = h / 1000.0;
     let rows_per = n.div_ceil(threads.max(1));
     std::thread::scope(|sc| {
-        let chunks = op.chunks_mut(rows_per * n).zip(th.chunks_mut(rows_per * n)).zip(dose.chunks_mut(rows_per * n));
+        let chunks = op
+            .chunks_mut(rows_per * n)
+            .zip(th.chunks_mut(rows_per * n))
+            .zip(dose.chunks_mut(rows_per * n));
         for (ci, ((op_c, th_c), d_c)) in chunks.enumerate() {
             sc.spawn(move || {
-                for (k, ((o, t), d)) in op_c.iter_mut().zip(th_c.iter_mut()).zip(d_c.iter_mut()).enumerate() {
+                for (k, ((o, t), d)) in op_c
+                    .iter_mut()
+                    .zip(th_c.iter_mut())
+                    .zip(d_c.iter_mut())
+                    .enumerate()
+                {
                     let idx = ci * rows_per * n + k;
                     let north = grid_coord_km(idx / n, n, half_width_km);
                     let east = grid_coord_km(idx % n, n, half_width_km);
@@ -270,10 +301,22 @@ pub fn grid_fields(
             });
         }
     });
-    Ok(GridFields { n, overpressure_psi: op, thermal_cal_per_cm2: th, dose_7day_rem: dose })
+    Ok(GridFields {
+        n,
+        overpressure_psi: op,
+        thermal_cal_per_cm2: th,
+        dose_7day_rem: dose,
+    })
 }
 
 /// 5 psi ground range (km) for each (yield kt, height m) pair (range inversion benchmark).
-pub fn invert_ranges_km(model: BlastModel, pairs: &[(f64, f64)], level_psi: f64) -> Vec<Option<f64>> {
-    pairs.iter().map(|&(w, h)| blast::overpressure_range_km(model, w, h, level_psi)).collect()
+pub fn invert_ranges_km(
+    model: BlastModel,
+    pairs: &[(f64, f64)],
+    level_psi: f64,
+) -> Vec<Option<f64>> {
+    pairs
+        .iter()
+        .map(|&(w, h)| blast::overpressure_range_km(model, w, h, level_psi))
+        .collect()
 }

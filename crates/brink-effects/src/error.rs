@@ -9,12 +9,12 @@ pub enum EffectsError {
     #[error("{name} must be a finite number, got {value}")]
     NotFinite { name: &'static str, value: f64 },
     /// Yield outside (0, MAX_YIELD_KT].
-    #[error(
-        "yield must be > 0 kt and at most {max_kt} kt (100 Mt), got {value_kt} kt"
-    )]
+    #[error("yield must be > 0 kt and at most {max_kt} kt (100 Mt), got {value_kt} kt")]
     BadYield { value_kt: f64, max_kt: f64 },
     /// Negative burst height.
-    #[error("height of burst must be >= 0 m (use --burst surface for a contact burst), got {value_m} m")]
+    #[error(
+        "height of burst must be >= 0 m (use --burst surface for a contact burst), got {value_m} m"
+    )]
     NegativeHeight { value_m: f64 },
     /// Some other parameter outside its domain.
     #[error("{name} {problem}, got {value}")]

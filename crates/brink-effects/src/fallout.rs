@@ -78,7 +78,8 @@ impl Wseg10 {
         let s02 = s0 * s0;
         let sh = 0.18 * hc;
         let h60 = hc / 60.0;
-        let tc = 1.0573203 * (12.0 * h60 - 2.5 * h60 * h60) * (1.0 - 0.5 * (-(hc / 25.0).powi(2)).exp());
+        let tc =
+            1.0573203 * (12.0 * h60 - 2.5 * h60 * h60) * (1.0 - 0.5 * (-(hc / 25.0).powi(2)).exp());
         let l0 = wind * tc;
         let l0sq = l0 * l0;
         let sx2 = s02 * (l0sq + 8.0 * s02) / (l0sq + 2.0 * s02);
@@ -164,7 +165,10 @@ impl Wseg10 {
     pub fn arrival_time_h(&self, x_mi: f64) -> f64 {
         let den = self.l0sq + 0.5 * self.sx2;
         let xs = x_mi + 2.0 * self.sx;
-        (0.25 + self.l0sq * xs * xs * self.tc_h * self.tc_h / (self.lsq * den) + 2.0 * self.sx2 / den).sqrt()
+        (0.25
+            + self.l0sq * xs * xs * self.tc_h * self.tc_h / (self.lsq * den)
+            + 2.0 * self.sx2 / den)
+            .sqrt()
     }
 
     /// Dose (R, taken as rem for gamma) accumulated from arrival to `t_end_h` hours after
@@ -189,7 +193,10 @@ impl Wseg10 {
         let x = x_km / KM_PER_MI;
         let (fx, sy, w) = self.downwind_terms(x);
         let r1 = fx / ((2.0 * std::f64::consts::PI).sqrt() * sy);
-        (decay_dose(r1, self.arrival_time_h(x), t_end_h), w * KM_PER_MI)
+        (
+            decay_dose(r1, self.arrival_time_h(x), t_end_h),
+            w * KM_PER_MI,
+        )
     }
 
     /// Area (km^2) where the dose up to `t_end_h` is at least `level_r`, by integrating the
@@ -235,7 +242,11 @@ impl Wseg10 {
             prev = cur;
             prev_x = x;
         }
-        if lo.is_nan() || hi.is_nan() { (0.0, 0.0) } else { (lo, hi) }
+        if lo.is_nan() || hi.is_nan() {
+            (0.0, 0.0)
+        } else {
+            (lo, hi)
+        }
     }
 }
 

@@ -29,8 +29,8 @@ pub mod units;
 
 pub use blast::BlastModel;
 pub use casualties::{
-    CasualtyEstimate, CasualtyOptions, DensityProfile, Target, Wind, ZoneCasualties, strike_casualties,
-    strike_casualties_with,
+    CasualtyEstimate, CasualtyOptions, DensityProfile, Target, Wind, ZoneCasualties,
+    strike_casualties, strike_casualties_with,
 };
 pub use effects::{Burst, RangeOptions, Ranges, Strike, ranges};
 pub use error::EffectsError;

@@ -17,7 +17,9 @@ fn reference_case(from_deg: f64) -> Wseg10 {
 fn field(note: &str, key: &str) -> f64 {
     let i = note.find(key).unwrap() + key.len();
     let rest = &note[i..];
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-' || c == '+')).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-' || c == '+'))
+        .unwrap_or(rest.len());
     rest[..end].parse().unwrap()
 }
 
@@ -25,18 +27,27 @@ fn field(note: &str, key: &str) -> f64 {
 fn wseg10_reference_points_within_5_percent() {
     let m = reference_case(270.0);
     let mut n = 0;
-    for r in rows().iter().filter(|r| r.model.starts_with("glasstone.WSEG10")) {
+    for r in rows()
+        .iter()
+        .filter(|r| r.model.starts_with("glasstone.WSEG10"))
+    {
         let x = field(&r.level, "x=");
         let y = field(&r.level, "y=");
         let rate = field(&r.note, "H+1 ref dose rate=");
         let toa = field(&r.note, "toa_fixed=");
         let dose = field(&r.note, "from toa_fixed)=");
         let got_rate = m.h1_dose_rate_r_per_h(x, y);
-        assert!(rel(got_rate, rate) < 0.05, "({x},{y}) rate {got_rate} vs {rate}");
+        assert!(
+            rel(got_rate, rate) < 0.05,
+            "({x},{y}) rate {got_rate} vs {rate}"
+        );
         let got_toa = m.arrival_time_h(x / 1.609344);
         assert!(rel(got_toa, toa) < 0.05, "({x},{y}) toa {got_toa} vs {toa}");
         let got_dose = m.dose_7day_r(x, y);
-        assert!(rel(got_dose, dose) < 0.05, "({x},{y}) dose {got_dose} vs {dose}");
+        assert!(
+            rel(got_dose, dose) < 0.05,
+            "({x},{y}) dose {got_dose} vs {dose}"
+        );
         n += 1;
     }
     assert_eq!(n, 10);

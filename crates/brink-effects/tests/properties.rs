@@ -29,7 +29,10 @@ fn cube_root_scaling_holds_exactly() {
             match (r1, r2) {
                 (Some(a), Some(b)) => {
                     let pred = a * (w2 / w1).cbrt();
-                    assert!((b - pred).abs() / pred < 1e-9, "{m:?} w1={w1} w2={w2} shob={shob} {psi}: {b} vs {pred}");
+                    assert!(
+                        (b - pred).abs() / pred < 1e-9,
+                        "{m:?} w1={w1} w2={w2} shob={shob} {psi}: {b} vs {pred}"
+                    );
                 }
                 (None, None) => {}
                 other => panic!("{m:?} w1={w1} w2={w2} shob={shob}: {other:?}"),
@@ -44,13 +47,34 @@ fn err_of(w: f64, burst: Burst) -> EffectsError {
 
 #[test]
 fn bad_inputs_give_clear_errors() {
-    assert!(matches!(err_of(0.0, Burst::Surface), EffectsError::BadYield { .. }));
-    assert!(matches!(err_of(-5.0, Burst::Surface), EffectsError::BadYield { .. }));
-    assert!(matches!(err_of(1e6, Burst::Surface), EffectsError::BadYield { .. }));
-    assert!(matches!(err_of(f64::NAN, Burst::Surface), EffectsError::NotFinite { .. }));
-    assert!(matches!(err_of(f64::INFINITY, Burst::Surface), EffectsError::NotFinite { .. }));
-    assert!(matches!(err_of(10.0, Burst::Height(-1.0)), EffectsError::NegativeHeight { .. }));
-    assert!(matches!(err_of(10.0, Burst::Height(f64::NAN)), EffectsError::NotFinite { .. }));
+    assert!(matches!(
+        err_of(0.0, Burst::Surface),
+        EffectsError::BadYield { .. }
+    ));
+    assert!(matches!(
+        err_of(-5.0, Burst::Surface),
+        EffectsError::BadYield { .. }
+    ));
+    assert!(matches!(
+        err_of(1e6, Burst::Surface),
+        EffectsError::BadYield { .. }
+    ));
+    assert!(matches!(
+        err_of(f64::NAN, Burst::Surface),
+        EffectsError::NotFinite { .. }
+    ));
+    assert!(matches!(
+        err_of(f64::INFINITY, Burst::Surface),
+        EffectsError::NotFinite { .. }
+    ));
+    assert!(matches!(
+        err_of(10.0, Burst::Height(-1.0)),
+        EffectsError::NegativeHeight { .. }
+    ));
+    assert!(matches!(
+        err_of(10.0, Burst::Height(f64::NAN)),
+        EffectsError::NotFinite { .. }
+    ));
     let msg = err_of(0.0, Burst::Surface).to_string();
     assert!(msg.contains("yield"), "{msg}");
     let e = find_city("Kyyv").unwrap_err();
@@ -59,9 +83,19 @@ fn bad_inputs_give_clear_errors() {
         other => panic!("{other:?}"),
     }
     assert!(e.to_string().contains("did you mean 'Kyiv'"));
-    let e = strike_casualties(&Strike::new(10.0, Burst::Surface), &Target::City { name: "Lvv".into() }).unwrap_err();
+    let e = strike_casualties(
+        &Strike::new(10.0, Burst::Surface),
+        &Target::City { name: "Lvv".into() },
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("Lviv"), "{e}");
-    let e = strike_casualties(&Strike::new(10.0, Burst::Surface), &Target::Uniform { density_per_km2: f64::NAN }).unwrap_err();
+    let e = strike_casualties(
+        &Strike::new(10.0, Burst::Surface),
+        &Target::Uniform {
+            density_per_km2: f64::NAN,
+        },
+    )
+    .unwrap_err();
     assert!(matches!(e, EffectsError::NotFinite { .. }));
 }
 

@@ -14,15 +14,27 @@ fn check_model(prefix: &str, model: BlastModel) {
             (Some(g), Some(e)) => {
                 let d = rel(g, e);
                 worst = worst.max(d);
-                assert!(d < 0.02, "{prefix} W={} h={:?} {psi} psi: got {g} km, reference {e} km ({:.2}%)", r.yield_kt, r.hob_m, d * 100.0);
+                assert!(
+                    d < 0.02,
+                    "{prefix} W={} h={:?} {psi} psi: got {g} km, reference {e} km ({:.2}%)",
+                    r.yield_kt,
+                    r.hob_m,
+                    d * 100.0
+                );
             }
             (None, None) => {}
-            (g, e) => panic!("{prefix} W={} h={:?} {psi} psi: got {g:?}, reference {e:?}", r.yield_kt, r.hob_m),
+            (g, e) => panic!(
+                "{prefix} W={} h={:?} {psi} psi: got {g:?}, reference {e:?}",
+                r.yield_kt, r.hob_m
+            ),
         }
         n += 1;
     }
     assert_eq!(n, 60, "expected 60 {prefix} rows");
-    eprintln!("{prefix}: {n} rows, worst relative difference {:.4}%", worst * 100.0);
+    eprintln!(
+        "{prefix}: {n} rows, worst relative difference {:.4}%",
+        worst * 100.0
+    );
 }
 
 #[test]
