@@ -6,6 +6,7 @@
 use brink_effects::blast::BlastModel;
 use brink_effects::effects::{Burst, Strike, grid_fields, invert_ranges_km};
 use brink_effects::fallout::{FalloutParams, Wseg10};
+use brink_effects::{Target, strike_casualties};
 use std::io::Write;
 use std::time::Instant;
 
@@ -96,6 +97,25 @@ fn main() {
     }
     let inv: Vec<f64> = inv.into_iter().map(|r| r.unwrap_or(f64::NAN)).collect();
     write_f64(&out.join("rust_inv.bin"), &inv);
+    // strike_casualties per call (the ladder API), three burst types on Kyiv.
+    let kyiv = Target::City {
+        name: "Kyiv".into(),
+    };
+    for burst in [Burst::Optimum, Burst::Height(500.0), Burst::Surface] {
+        let calls = 2000;
+        let t0 = Instant::now();
+        let mut acc = 0.0;
+        for i in 0..calls {
+            let s = Strike {
+                yield_kt: 100.0 + i as f64 * 1e-3,
+                burst,
+                model: BlastModel::Brode,
+            };
+            acc += strike_casualties(&s, &kyiv).unwrap().total_killed;
+        }
+        let us = t0.elapsed().as_secs_f64() / calls as f64 * 1e6;
+        eprintln!("strike_casualties Kyiv 100 kt {burst:?}: {us:.1} us/call (checksum {acc:.0})");
+    }
     println!(
         "{{\"grid_n\": {n}, \"threads\": {threads}, \"grid_median_s\": {:.6}, \"grid_1thread_median_s\": {:.6}, \"inversion_pairs\": {}, \"inversion_median_s\": {:.6}, \"reps\": {reps}}}",
         median(t_grid),

@@ -500,8 +500,8 @@ pub fn strike_casualties_with(
         let level = opts.fallout_injury_rem * opts.fallout_protection_factor;
         let (x0, x1) = model.axis_extent_km(level, opts.dose_window_h);
         if x1 > x0 {
-            let nx = 160;
-            let ny = 48;
+            let nx = 96;
+            let ny = 32;
             let dx = (x1 - x0) / nx as f64;
             for ix in 0..nx {
                 let x = x0 + (ix as f64 + 0.5) * dx;

@@ -223,11 +223,12 @@ impl Wseg10 {
     /// crossings, found by scanning; empty interval if never reached).
     pub fn axis_extent_km(&self, level_r: f64, t_end_h: f64) -> (f64, f64) {
         let f = |x: f64| self.axis_dose_and_width_km(x, t_end_h).0 - level_r;
-        let step = 0.25 * self.l * KM_PER_MI / 50.0 + 0.05;
         let mut lo = f64::NAN;
         let mut hi = f64::NAN;
         let mut x = -5.0 * self.sigma0_mi * KM_PER_MI - 5.0;
         let max_x = 50.0 * self.l * KM_PER_MI + 100.0;
+        // 600 scan steps over the whole span; crossings are then bisected.
+        let step = (max_x - x) / 600.0;
         let mut prev_x = x;
         let mut prev = f(x);
         while x < max_x {
@@ -262,7 +263,7 @@ pub fn decay_dose(r1: f64, ta_h: f64, tb_h: f64) -> f64 {
 
 fn bisect<F: Fn(f64) -> f64>(f: &F, mut a: f64, mut b: f64) -> f64 {
     let fa0 = f(a) >= 0.0;
-    for _ in 0..80 {
+    for _ in 0..60 {
         let m = 0.5 * (a + b);
         if (f(m) >= 0.0) == fa0 {
             a = m;
