@@ -49,10 +49,10 @@ pub enum ProfileArg {
 )]
 pub struct EffectsArgs {
     /// Yield in kilotons (0 < Y <= 100000).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub yield_kt: f64,
     /// Height of burst in metres (air burst). Conflicts with --burst.
-    #[arg(long, conflicts_with = "burst")]
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "burst")]
     pub height_m: Option<f64>,
     /// Burst type when no --height-m is given: surface or optimum (maximizes the 5 psi range).
     #[arg(long, value_enum)]
@@ -62,22 +62,22 @@ pub struct EffectsArgs {
     pub model: ModelArg,
     /// Horizontal visibility (km) for thermal transmission; default = the CEX-62.2 fits'
     /// reference (12 statute miles, 19.31 km).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub visibility_km: Option<f64>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
     /// Mean wind speed (km/h) for WSEG-10 fallout (surface bursts).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub wind_kmh: Option<f64>,
     /// Direction the wind blows from, degrees clockwise from north.
-    #[arg(long, default_value_t = 270.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 270.0)]
     pub wind_from_deg: f64,
     /// Fission fraction of the yield, (0, 1].
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
     pub fission_fraction: f64,
     /// Wind shear (mph per 1000 ft), WSEG-10.
-    #[arg(long, default_value_t = 0.23)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.23)]
     pub shear_mph_per_kft: f64,
     /// Dose contours (rem, 7-day unshielded) whose areas are reported.
     #[arg(long, value_delimiter = ',', default_value = "1000,300,100,10")]
@@ -86,22 +86,26 @@ pub struct EffectsArgs {
     #[arg(long, conflicts_with_all = ["population_total", "density_per_km2", "troops"])]
     pub target: Option<String>,
     /// Custom population: number of people (with --city-radius-km).
-    #[arg(long, requires = "city_radius_km")]
+    #[arg(long, allow_negative_numbers = true, requires = "city_radius_km")]
     pub population_total: Option<f64>,
     /// Custom population: city radius (km).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub city_radius_km: Option<f64>,
     /// Radial density profile for --population-total.
     #[arg(long, value_enum, default_value = "exponential")]
     pub profile: ProfileArg,
     /// Uniform, unbounded population density (people per km^2).
-    #[arg(long, conflicts_with = "population_total")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        conflicts_with = "population_total"
+    )]
     pub density_per_km2: Option<f64>,
     /// Troop concentration: number of soldiers (with --troop-area-km2).
-    #[arg(long, requires = "troop_area_km2")]
+    #[arg(long, allow_negative_numbers = true, requires = "troop_area_km2")]
     pub troops: Option<f64>,
     /// Troop concentration: area (km^2).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub troop_area_km2: Option<f64>,
     /// Write an SVG picture of the rings (and fallout contours) to this file.
     #[arg(long)]
