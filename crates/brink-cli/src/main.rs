@@ -88,6 +88,10 @@ pub struct RunArgs {
     /// Print the summary as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also report outcome and event probabilities among the runs where EVENT happened
+    /// (e.g. nuclear_use).
+    #[arg(long, value_name = "EVENT")]
+    pub given: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -107,15 +107,19 @@ pub fn check(file: &Path, set: &[Override]) -> Result<(), CliError> {
 /// Streams `runs.csv` rows and drives the progress bar.
 struct Writer {
     runs_csv: Option<AtomicFile>,
+    events_csv: Option<AtomicFile>,
     progress: ProgressBar,
 }
 
 impl StudyObserver for Writer {
     fn on_runs(&mut self, records: &[RunRecord]) -> io::Result<()> {
-        match self.runs_csv.as_mut() {
-            Some(f) => output::write_run_rows(f, records),
-            None => Ok(()),
+        if let Some(f) = self.runs_csv.as_mut() {
+            output::write_run_rows(f, records)?;
         }
+        if let Some(f) = self.events_csv.as_mut() {
+            output::write_event_rows(f, records)?;
+        }
+        Ok(())
     }
     fn on_progress(&mut self, done: u64, _total: u64) {
         self.progress.set_position(done);
@@ -123,6 +127,7 @@ impl StudyObserver for Writer {
 }
 
 const AGGREGATE_FILE: &str = "aggregate.bin";
+const EVENTS_AGGREGATE_FILE: &str = "events_aggregate.json";
 const STUDY_FILE: &str = "study.json";
 const SCENARIO_FILE: &str = "scenario.toml";
 
@@ -165,12 +170,19 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
 
     let mut runs_csv = None;
+    let mut events_csv = None;
     if let Some(dir) = &args.out {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         let path = dir.join("runs.csv");
         let mut f = AtomicFile::create(&path).map_err(io_err(&path))?;
         writeln!(f, "{}", output::runs_header(&r)).map_err(io_err(&path))?;
         runs_csv = Some(f);
+        if r.scenario.politics.is_some() {
+            let path = dir.join("events.csv");
+            let mut f = AtomicFile::create(&path).map_err(io_err(&path))?;
+            writeln!(f, "{}", output::EVENTS_HEADER).map_err(io_err(&path))?;
+            events_csv = Some(f);
+        }
     }
     let requested = cfg.shard.map_or(0..cfg.runs, |s| s.range(cfg.runs));
     let progress = if args.quiet || !io::stderr().is_terminal() {
@@ -187,7 +199,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         )
         .expect("valid template"),
     );
-    let mut writer = Writer { runs_csv, progress };
+    let mut writer = Writer {
+        runs_csv,
+        events_csv,
+        progress,
+    };
     let started = Instant::now();
     let result = study::run_study(&r, &cfg, &stop, &mut writer)
         .map_err(io_err(args.out.as_deref().unwrap_or(Path::new("runs.csv"))))?;
@@ -198,11 +214,25 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         if let Some(f) = writer.runs_csv.take() {
             f.commit().map_err(io_err(&dir.join("runs.csv")))?;
         }
+        if let Some(f) = writer.events_csv.take() {
+            f.commit().map_err(io_err(&dir.join("events.csv")))?;
+        }
         write_outputs(dir, &r, cfg.seed, cfg.runs, &result)?;
     }
     let mut stdout = io::stdout().lock();
+    if let Some(g) = &args.given
+        && !output::reported_events(&r, &result.events).contains(g)
+    {
+        return Err(CliError::Usage(format!(
+            "--given `{g}` is not an event of this scenario; events: {}",
+            output::reported_events(&r, &result.events).join(", ")
+        )));
+    }
     if args.json {
-        let summary = output::summary_json(&r, cfg.seed, &result);
+        let mut summary = output::summary_json(&r, cfg.seed, &result);
+        if let Some(g) = &args.given {
+            summary["given"] = output::decision_json(&r, &result.events, Some(g));
+        }
         writeln!(
             stdout,
             "{}",
@@ -212,6 +242,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     } else {
         output::write_table(&mut stdout, &r, cfg.seed, &result)
             .map_err(io_err(Path::new("<stdout>")))?;
+        if r.scenario.politics.is_some() {
+            output::write_decision_table(&mut stdout, &r, &result.events, None)
+                .map_err(io_err(Path::new("<stdout>")))?;
+            if let Some(g) = &args.given {
+                output::write_decision_table(&mut stdout, &r, &result.events, Some(g))
+                    .map_err(io_err(Path::new("<stdout>")))?;
+            }
+        }
     }
     let done = result.completed.end - result.completed.start;
     eprintln!(
@@ -260,6 +298,15 @@ fn write_outputs(
     write_atomic(&p, &bytes).map_err(io_err(&p))?;
     let p = dir.join(SCENARIO_FILE);
     write_atomic(&p, r.text.as_bytes()).map_err(io_err(&p))?;
+    if r.scenario.politics.is_some() {
+        let p = dir.join(EVENTS_AGGREGATE_FILE);
+        let text = serde_json::to_string(&result.events).expect("json");
+        write_atomic(&p, text.as_bytes()).map_err(io_err(&p))?;
+        let p = dir.join("survival.csv");
+        let mut f = AtomicFile::create(&p).map_err(io_err(&p))?;
+        output::write_survival(&mut f, r, &result.events).map_err(io_err(&p))?;
+        f.commit().map_err(io_err(&p))?;
+    }
     let study = serde_json::json!({
         "scenario_hash": r.hash,
         "seed": seed,
@@ -355,9 +402,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
     let r = load::load(&scen_path.display().to_string(), &text).map_err(CliError::Scenario)?;
     let seed = first.study["seed"].as_u64().unwrap_or(0);
     let mut acc: Option<Accumulator> = None;
+    let mut events = brink_core::decision::stats::EventStats::new(r.scenario.scenario.weeks);
     fs::create_dir_all(out).map_err(io_err(out))?;
     let runs_path = out.join("runs.csv");
     let mut runs_csv = AtomicFile::create(&runs_path).map_err(io_err(&runs_path))?;
+    let has_events = r.scenario.politics.is_some();
+    let events_path = out.join("events.csv");
+    let mut events_csv = if has_events {
+        Some(AtomicFile::create(&events_path).map_err(io_err(&events_path))?)
+    } else {
+        None
+    };
     for (i, s) in shards.iter().enumerate() {
         let p = s.dir.join(AGGREGATE_FILE);
         let bytes = fs::read(&p).map_err(io_err(&p))?;
@@ -366,19 +421,32 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
             Some(m) => m.merge(&a),
             None => acc = Some(a),
         }
-        let p = s.dir.join("runs.csv");
-        let f = fs::File::open(&p).map_err(io_err(&p))?;
-        for (n, line) in BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(io_err(&p))?;
-            if n == 0 && i > 0 {
-                continue; // one header only
+        append_csv(&s.dir.join("runs.csv"), &mut runs_csv, i > 0)?;
+        if let Some(f) = events_csv.as_mut() {
+            append_csv(&s.dir.join("events.csv"), f, i > 0)?;
+            let p = s.dir.join(EVENTS_AGGREGATE_FILE);
+            let text = fs::read_to_string(&p).map_err(io_err(&p))?;
+            let e: brink_core::decision::stats::EventStats =
+                serde_json::from_str(&text).map_err(|e| {
+                    CliError::Usage(format!(
+                        "{}: not a brink events aggregate: {e}",
+                        p.display()
+                    ))
+                })?;
+            if i == 0 {
+                events = e;
+            } else {
+                events.merge(&e);
             }
-            writeln!(runs_csv, "{line}").map_err(io_err(&runs_path))?;
         }
     }
     runs_csv.commit().map_err(io_err(&runs_path))?;
+    if let Some(f) = events_csv {
+        f.commit().map_err(io_err(&events_path))?;
+    }
     let acc = acc.expect("at least one shard");
     let result = StudyResult {
+        events,
         requested: 0..runs_total,
         completed: 0..acc.runs,
         interrupted: acc.runs < runs_total,
@@ -391,5 +459,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
         runs_total,
         out.display()
     );
+    Ok(())
+}
+
+/// Appends a CSV file to `out`, skipping its header line when `skip_header`.
+fn append_csv(path: &Path, out: &mut AtomicFile, skip_header: bool) -> Result<(), CliError> {
+    let f = fs::File::open(path).map_err(io_err(path))?;
+    for (n, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(io_err(path))?;
+        if n == 0 && skip_header {
+            continue;
+        }
+        writeln!(out, "{line}").map_err(io_err(path))?;
+    }
     Ok(())
 }

@@ -7,13 +7,14 @@
 //! exactly, so shards, threads and merge order never change a result; memory does not grow with
 //! the number of runs.
 
+use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
 
 const MANTISSA_BITS_KEPT: u32 = 8;
 const SHIFT: u32 = 52 - MANTISSA_BITS_KEPT;
 const FIXED_POINT_SCALE: f64 = 4_294_967_296.0; // 2^32
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct DenseStore {
     offset: i32,
     counts: Vec<u64>,
@@ -58,7 +59,7 @@ fn lower_bound(key: i32) -> f64 {
 }
 
 /// A mergeable summary of one variable over many runs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     count: u64,
     zeros: u64,

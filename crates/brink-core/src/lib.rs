@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aggregate;
+pub mod decision;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -108,6 +108,11 @@ impl Resolved {
     pub fn param_count(&self) -> usize {
         self.params.len()
     }
+
+    /// Index (0 or 1) of a belligerent in `sides`.
+    pub fn side_index(&self, id: &str) -> Option<usize> {
+        self.sides.iter().position(|s| s == id)
+    }
 }
 
 /// A `--set PATH=VALUE` override.
@@ -713,6 +718,9 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
         }
     }
 
+    // The decision layer: actors, rung ids, predicates, strike specifications, cycles.
+    validate_decisions(&scenario, &mut problem);
+
     // Every parameter against its domain.
     let mut params = Vec::new();
     let mut specs = Vec::new();
@@ -766,6 +774,211 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
         sides,
         start_date: start_date.expect("checked above"),
     })
+}
+
+fn validate_decisions(s: &Scenario, problem: &mut impl FnMut(Vec<String>, String, Option<String>)) {
+    use crate::decision::config::{BurstKind, PREDICATES, StrikeTarget};
+    let sp = |x: &str| -> Vec<String> { x.split('.').map(str::to_string).collect() };
+    let actors: Vec<&str> = s.actors.keys().map(String::as_str).collect();
+    match &s.politics {
+        None if !s.ladder.is_empty() => problem(
+            sp("ladder"),
+            "a ladder needs a [politics] section (who leads, who decides)".into(),
+            Some("add [politics] (see `brink scenario show`) or remove the ladder".into()),
+        ),
+        None => {}
+        Some(p) => {
+            for (field, id, need_forces) in [
+                ("politics.leader", &p.leader, true),
+                ("politics.opponent", &p.opponent, true),
+                ("politics.patron", &p.patron, false),
+            ] {
+                if !s.actors.contains_key(id) {
+                    let hint = closest(id, actors.iter().copied()).map_or_else(
+                        || format!("use one of: {}", actors.join(", ")),
+                        |c| format!("did you mean `{c}`?"),
+                    );
+                    problem(sp(field), format!("unknown actor id `{id}`"), Some(hint));
+                } else if need_forces && !s.forces.contains_key(id) {
+                    problem(
+                        sp(field),
+                        format!("`{id}` is not a belligerent with forces"),
+                        None,
+                    );
+                }
+            }
+            if p.leader == p.opponent {
+                problem(
+                    sp("politics.opponent"),
+                    "the opponent must differ from the leader".into(),
+                    None,
+                );
+            }
+        }
+    }
+    let ids: Vec<&str> = s.ladder.iter().map(|r| r.id.as_str()).collect();
+    for (i, r) in s.ladder.iter().enumerate() {
+        let base = format!("ladder.{i}");
+        if r.id.is_empty()
+            || !r
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            problem(
+                sp(&format!("{base}.id")),
+                format!("rung id `{}` must be lowercase letters, digits and _", r.id),
+                None,
+            );
+        }
+        if ids.iter().filter(|x| **x == r.id).count() > 1 {
+            problem(
+                sp(&format!("{base}.id")),
+                format!("duplicate rung id `{}`", r.id),
+                Some("give every rung its own id".into()),
+            );
+        }
+        if !s.actors.contains_key(&r.actor) {
+            let hint = closest(&r.actor, actors.iter().copied()).map_or_else(
+                || format!("use one of: {}", actors.join(", ")),
+                |c| format!("did you mean `{c}`?"),
+            );
+            problem(
+                sp(&format!("{base}.actor")),
+                format!("unknown actor id `{}`", r.actor),
+                Some(hint),
+            );
+        }
+        if r.kahn_rung > 44 {
+            problem(
+                sp(&format!("{base}.kahn_rung")),
+                format!("Kahn's ladder has 44 rungs; got {}", r.kahn_rung),
+                None,
+            );
+        }
+        for (j, q) in r.requires.iter().enumerate() {
+            for atom in q.split('|') {
+                let atom = atom.trim();
+                let atom = atom.strip_prefix("not:").unwrap_or(atom);
+                let bad = if let Some(id) = atom.strip_prefix("done:") {
+                    (!ids.contains(&id)).then(|| {
+                        (
+                            format!("`done:{id}` names no rung"),
+                            closest(id, ids.iter().copied())
+                                .map(|c| format!("did you mean `done:{c}`?")),
+                        )
+                    })
+                } else {
+                    (!PREDICATES.contains(&atom)).then(|| {
+                        (
+                            format!("unknown predicate `{atom}`"),
+                            Some(match closest(atom, PREDICATES) {
+                                Some(c) => format!("did you mean `{c}`?"),
+                                None => format!(
+                                    "use `done:<rung id>` or one of: {}",
+                                    PREDICATES.join(", ")
+                                ),
+                            }),
+                        )
+                    })
+                };
+                if let Some((msg, hint)) = bad {
+                    problem(sp(&format!("{base}.requires.{j}")), msg, hint);
+                }
+            }
+        }
+        if let Some(st) = &r.effects.strike {
+            let sb = format!("{base}.effects.strike");
+            if st.burst == BurstKind::Air && st.height_m.is_none() {
+                problem(
+                    sp(&format!("{sb}.burst")),
+                    "an `air` burst needs `height_m`".into(),
+                    Some("add height_m, or use burst = \"optimum\"".into()),
+                );
+            }
+            match st.target {
+                StrikeTarget::City => match &st.city {
+                    None => problem(
+                        sp(&format!("{sb}.target")),
+                        "target `city` needs `city = \"...\"`".into(),
+                        None,
+                    ),
+                    Some(c) => {
+                        if let Err(e) = brink_effects::cities::find_city(c) {
+                            problem(
+                                sp(&format!("{sb}.city")),
+                                e.to_string(),
+                                Some("see the bundled city table: `brink effects --help`".into()),
+                            );
+                        }
+                    }
+                },
+                StrikeTarget::Troops if st.troops.is_none() || st.area_km2.is_none() => problem(
+                    sp(&format!("{sb}.target")),
+                    "target `troops` needs `troops` and `area_km2`".into(),
+                    None,
+                ),
+                _ => {}
+            }
+        }
+    }
+    // Rungs that require each other (positively) can never be taken: report the cycle.
+    let deps: Vec<Vec<usize>> = s
+        .ladder
+        .iter()
+        .map(|r| {
+            r.requires
+                .iter()
+                .filter(|q| !q.contains('|'))
+                .filter_map(|q| q.trim().strip_prefix("done:"))
+                .filter_map(|id| ids.iter().position(|x| *x == id))
+                .collect()
+        })
+        .collect();
+    let mut state = vec![0u8; deps.len()]; // 0 new, 1 on stack, 2 done
+    let mut reported = false;
+    fn visit(
+        n: usize,
+        deps: &[Vec<usize>],
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[n] = 1;
+        stack.push(n);
+        for &m in &deps[n] {
+            if state[m] == 1 {
+                let at = stack.iter().position(|&x| x == m).unwrap_or(0);
+                let mut cycle = stack[at..].to_vec();
+                cycle.push(m);
+                return Some(cycle);
+            }
+            if state[m] == 0
+                && let Some(c) = visit(m, deps, state, stack)
+            {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        state[n] = 2;
+        None
+    }
+    for n in 0..deps.len() {
+        if state[n] == 0 && !reported {
+            let mut stack = Vec::new();
+            if let Some(cycle) = visit(n, &deps, &mut state, &mut stack) {
+                let names: Vec<&str> = cycle.iter().map(|&i| ids[i]).collect();
+                problem(
+                    sp(&format!("ladder.{}.requires", cycle[0])),
+                    format!(
+                        "rungs require each other in a cycle: {}",
+                        names.join(" -> ")
+                    ),
+                    Some("none of them can ever be taken; remove one `done:` requirement".into()),
+                );
+                reported = true;
+            }
+        }
+    }
 }
 
 /// The embedded default scenario (September 2022), as shipped.

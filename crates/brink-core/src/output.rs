@@ -3,6 +3,8 @@
 //! shortest round-trip formatting, so equal results give equal bytes.
 
 use crate::aggregate::Accumulator;
+use crate::decision::config::{KAHN_THRESHOLDS, Outcome};
+use crate::decision::stats::{EventStats, wilson};
 use crate::load::Resolved;
 use crate::model::VARIABLES;
 use crate::study::{RunRecord, StudyResult};
@@ -78,7 +80,253 @@ pub fn runs_header(r: &Resolved) -> String {
     for id in &r.sides {
         cols.extend(VARIABLES.iter().map(|v| format!("final.{id}.{v}")));
     }
+    if r.scenario.politics.is_some() {
+        cols.extend(
+            [
+                "outcome",
+                "outcome_week",
+                "highest_kahn_rung",
+                "nuclear_killed",
+                "nuclear_injured",
+            ]
+            .map(String::from),
+        );
+    }
     cols.join(",")
+}
+
+pub const EVENTS_HEADER: &str = "run,week,actor,event,rung,kahn_rung,threshold";
+
+/// Rows of `events.csv`: one per event occurrence, in run order.
+pub fn write_event_rows<W: Write>(w: &mut W, records: &[RunRecord]) -> io::Result<()> {
+    for rec in records {
+        for e in &rec.events.events {
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{}",
+                rec.run,
+                e.week,
+                e.actor,
+                e.event,
+                e.rung,
+                e.kahn_rung,
+                csv_field(e.threshold)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `survival.csv`: Kaplan-Meier survival (share of runs in which the event has not happened
+/// by the end of the week) per event and week; censored only at the horizon.
+pub fn write_survival<W: Write>(w: &mut W, r: &Resolved, ev: &EventStats) -> io::Result<()> {
+    writeln!(w, "week,date,event,survival")?;
+    for id in ev.first_week.keys() {
+        for (week, s) in ev.survival(id).iter().enumerate() {
+            let date = r.start_date.plus_days(7 * week as i64);
+            writeln!(w, "{week},{date},{id},{s}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The event ids a study reports even when they never happen (the issue's contract), plus
+/// every rung and event seen.
+pub fn reported_events(r: &Resolved, ev: &EventStats) -> Vec<String> {
+    let mut ids: Vec<String> = r.scenario.ladder.iter().map(|x| x.id.clone()).collect();
+    for id in [
+        "nuclear_use",
+        "leader_removed",
+        "leader_removed_palace_coup",
+        "leader_removed_uprising",
+        "leader_removed_foreign_backed",
+        "leader_removed_tribunal",
+        "negotiated_settlement",
+        "frozen_conflict",
+        "strategic_exchange",
+    ] {
+        ids.push(id.to_string());
+    }
+    for id in ev.first_week.keys() {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    ids
+}
+
+/// `outcomes` and `events` of `summary.json`, optionally among the runs with event `given`.
+pub fn decision_json(r: &Resolved, ev: &EventStats, given: Option<&str>) -> Value {
+    let n = match given {
+        Some(g) => ev.event_runs(g),
+        None => ev.runs,
+    };
+    let mut outcomes = Map::new();
+    for o in Outcome::ALL {
+        let k = match given {
+            Some(g) => ev
+                .outcome_given
+                .get(g)
+                .and_then(|m| m.get(o.id()))
+                .copied()
+                .unwrap_or(0),
+            None => ev.outcomes.get(o.id()).copied().unwrap_or(0),
+        };
+        let (p, lo, hi) = wilson(k, n);
+        outcomes.insert(
+            o.id().into(),
+            json!({"p": p, "ci95_lo": lo, "ci95_hi": hi, "runs": k}),
+        );
+    }
+    let mut events = Map::new();
+    for id in reported_events(r, ev) {
+        let k = match given {
+            Some(g) => ev
+                .event_given
+                .get(g)
+                .and_then(|m| m.get(&id))
+                .copied()
+                .unwrap_or(0),
+            None => ev.event_runs(&id),
+        };
+        let (p, lo, hi) = wilson(k, n);
+        let mut e = json!({"p": p, "ci95_lo": lo, "ci95_hi": hi, "runs": k});
+        if given.is_none() {
+            e["median_week"] = json!(ev.event_week_quantile(&id, 0.5));
+            e["week_p25"] = json!(ev.event_week_quantile(&id, 0.25));
+            e["week_p75"] = json!(ev.event_week_quantile(&id, 0.75));
+        }
+        if let Some(rung) = r.scenario.ladder.iter().find(|x| x.id == id) {
+            e["kahn_rung"] = json!(rung.kahn_rung);
+            e["threshold"] = json!(crate::decision::config::kahn_threshold(rung.kahn_rung));
+        }
+        events.insert(id, e);
+    }
+    let mut out = Map::new();
+    out.insert("runs_considered".into(), json!(n));
+    if let Some(g) = given {
+        out.insert("given".into(), json!(g));
+    }
+    out.insert("outcomes".into(), Value::Object(outcomes));
+    out.insert("events".into(), Value::Object(events));
+    if given.is_none() {
+        let kahn: Map<String, Value> = ev
+            .highest_kahn
+            .iter()
+            .map(|(k, n)| (k.to_string(), json!(*n as f64 / ev.runs.max(1) as f64)))
+            .collect();
+        out.insert("highest_kahn_rung".into(), Value::Object(kahn));
+        let mut thresholds = Map::new();
+        for (_, name) in KAHN_THRESHOLDS {
+            let k = ev.thresholds.get(name).copied().unwrap_or(0);
+            let (p, lo, hi) = wilson(k, ev.runs);
+            thresholds.insert(name.into(), json!({"p": p, "ci95_lo": lo, "ci95_hi": hi}));
+        }
+        out.insert("thresholds_crossed".into(), Value::Object(thresholds));
+        out.insert("paths".into(), json!(top_paths(ev, 20)
+            .into_iter()
+            .map(|(path, k)| json!({"path": path, "runs": k, "share": k as f64 / ev.runs.max(1) as f64}))
+            .collect::<Vec<_>>()));
+        let mut cas = Map::new();
+        for (id, h) in &ev.nuclear_killed {
+            cas.insert(
+                id.clone(),
+                json!({
+                    "runs": h.count(),
+                    "killed_mean": h.mean(),
+                    "killed_p05": h.quantile(0.05),
+                    "killed_p50": h.quantile(0.5),
+                    "killed_p95": h.quantile(0.95),
+                }),
+            );
+        }
+        out.insert(
+            "nuclear_killed_in_runs_with_event".into(),
+            Value::Object(cas),
+        );
+    }
+    Value::Object(out)
+}
+
+/// The most frequent paths, most frequent first (ties by path text).
+pub fn top_paths(ev: &EventStats, n: usize) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = ev.paths.iter().map(|(k, c)| (k.clone(), *c)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
+}
+
+/// The decision-layer part of the terminal table.
+pub fn write_decision_table<W: Write>(
+    w: &mut W,
+    r: &Resolved,
+    ev: &EventStats,
+    given: Option<&str>,
+) -> io::Result<()> {
+    let j = decision_json(r, ev, given);
+    let n = j["runs_considered"].as_u64().unwrap_or(0);
+    match given {
+        Some(g) => writeln!(w, "Among the {n} runs in which `{g}` happened:")?,
+        None => writeln!(
+            w,
+            "Outcomes at the horizon ({n} runs), probability [95% Wilson interval]:"
+        )?,
+    }
+    for o in Outcome::ALL {
+        let x = &j["outcomes"][o.id()];
+        writeln!(
+            w,
+            "  {:<24} {:>6.1}%  [{:>5.1}% - {:>5.1}%]",
+            o.id(),
+            100.0 * x["p"].as_f64().unwrap_or(0.0),
+            100.0 * x["ci95_lo"].as_f64().unwrap_or(0.0),
+            100.0 * x["ci95_hi"].as_f64().unwrap_or(0.0)
+        )?;
+    }
+    writeln!(
+        w,
+        "\nEvents: probability [95% CI], median week of first occurrence [25%-75%]"
+    )?;
+    if let Some(events) = j["events"].as_object() {
+        for (id, x) in events {
+            let week = match (
+                x.get("median_week").and_then(Value::as_u64),
+                x.get("week_p25").and_then(Value::as_u64),
+                x.get("week_p75").and_then(Value::as_u64),
+            ) {
+                (Some(m), Some(a), Some(b)) => format!("week {m} [{a}-{b}]"),
+                _ => "-".into(),
+            };
+            writeln!(
+                w,
+                "  {:<34} {:>6.2}%  [{:>6.2}% - {:>6.2}%]  {}",
+                id,
+                100.0 * x["p"].as_f64().unwrap_or(0.0),
+                100.0 * x["ci95_lo"].as_f64().unwrap_or(0.0),
+                100.0 * x["ci95_hi"].as_f64().unwrap_or(0.0),
+                week
+            )?;
+        }
+    }
+    if given.is_none() {
+        writeln!(w, "\nMost frequent paths:")?;
+        for (path, k) in top_paths(ev, 5) {
+            writeln!(
+                w,
+                "  {:>5.1}%  {path}",
+                100.0 * k as f64 / ev.runs.max(1) as f64
+            )?;
+        }
+    }
+    writeln!(w)
 }
 
 /// Rows of `runs.csv`.
@@ -96,6 +344,15 @@ pub fn write_run_rows<W: Write>(w: &mut W, records: &[RunRecord]) -> io::Result<
         for v in &rec.final_values {
             line.push(',');
             line.push_str(&num(*v));
+        }
+        if let Some((o, week)) = rec.events.outcome {
+            line.push_str(&format!(
+                ",{},{week},{},{},{}",
+                o.id(),
+                rec.events.highest_kahn,
+                rec.events.nuclear_killed,
+                rec.events.nuclear_injured
+            ));
         }
         line.push('\n');
         w.write_all(line.as_bytes())?;
@@ -158,6 +415,15 @@ pub fn summary_json(r: &Resolved, seed: u64, result: &StudyResult) -> Value {
         );
     }
     out.insert("table".into(), Value::Object(table));
+    if r.scenario.politics.is_some()
+        && let Value::Object(d) = decision_json(r, &result.events, None)
+    {
+        for (k, v) in d {
+            if k != "runs_considered" {
+                out.insert(k, v);
+            }
+        }
+    }
     Value::Object(out)
 }
 

@@ -30,6 +30,12 @@ pub struct Scenario {
     pub evasion: BTreeMap<String, Evasion>,
     /// Attrition, equipment and territory (M-CBT).
     pub combat: Combat,
+    /// The decision layer (M-DOM, M-FACE, M-ELITE, M-END); omit it to run the engine alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub politics: Option<crate::decision::config::Politics>,
+    /// The escalation ladder: every option of every actor (M-ESC, M-ANNEX, M-INT), as data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ladder: Vec<crate::decision::config::Rung>,
 }
 
 /// Name, dates and study defaults.
@@ -286,13 +292,13 @@ impl<'a> ParamVisitor<'a> {
             f,
         }
     }
-    fn param(&mut self, name: &str, p: &mut Param, domain: Domain) {
+    pub fn param(&mut self, name: &str, p: &mut Param, domain: Domain) {
         self.path.push(name.to_string());
         let path = self.path.join(".");
         (self.f)(&path, p, domain);
         self.path.pop();
     }
-    fn nest(&mut self, name: &str, body: impl FnOnce(&mut Self)) {
+    pub fn nest(&mut self, name: &str, body: impl FnOnce(&mut Self)) {
         self.path.push(name.to_string());
         body(self);
         self.path.pop();
@@ -494,6 +500,10 @@ impl Scenario {
                 D::NON_NEGATIVE,
             );
         });
+        if let Some(p) = self.politics.as_mut() {
+            p.visit_params(v);
+        }
+        crate::decision::config::visit_ladder_params(&mut self.ladder, v);
     }
 
     /// The two belligerents' ids, in id order (the order of sides in all outputs).

@@ -8,8 +8,9 @@
 //! result is bit-identical for 1 or N threads and for any sharding.
 
 use crate::aggregate::Accumulator;
+use crate::decision::stats::{EventStats, RunEvents};
 use crate::load::Resolved;
-use crate::model::{self, RunState, VARIABLES};
+use crate::model::{self, NVARS, RunState};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::BTreeMap;
@@ -70,6 +71,8 @@ pub struct RunRecord {
     pub sampled: Vec<f64>,
     /// Final values of every variable, side by side (side 0's variables, then side 1's).
     pub final_values: Vec<Option<f64>>,
+    /// Outcome and events (empty without a decision layer).
+    pub events: RunEvents,
 }
 
 /// Receives results on the calling thread.
@@ -92,6 +95,7 @@ impl StudyObserver for Discard {
 #[derive(Clone, Debug)]
 pub struct StudyResult {
     pub acc: Accumulator,
+    pub events: EventStats,
     /// Run indices this process was asked for.
     pub requested: Range<u64>,
     /// Run indices actually finished (a prefix of `requested`).
@@ -140,17 +144,70 @@ pub fn simulate(
         model::step(r, &sample, &mut state, &mut drng);
         observe_week(&state);
     }
+    crate::decision::finish(r, &sample, &mut state);
     (sample, state)
 }
 
-fn run_one(r: &Resolved, cfg: &StudyConfig, run: u64, acc: &mut Accumulator) -> RunRecord {
+/// Replays one run with decision tracing on (for `brink explain`): the same draws as in the
+/// study, since tracing draws nothing.
+pub fn simulate_traced(
+    r: &Resolved,
+    weeks: u32,
+    seed: u64,
+    observe_week: impl FnMut(&RunState),
+) -> (Vec<f64>, RunState) {
+    let (mut prng, mut drng) = run_streams(seed);
+    let sample = sample_params(r, &mut prng);
+    let mut state = RunState::initial(r, &sample);
+    if let Some(p) = state.politics.as_mut() {
+        p.traces = Some(Vec::new());
+    }
+    let mut observe_week = observe_week;
+    observe_week(&state);
+    for _ in 0..weeks {
+        model::step(r, &sample, &mut state, &mut drng);
+        observe_week(&state);
+    }
+    crate::decision::finish(r, &sample, &mut state);
+    (sample, state)
+}
+
+/// The leader's side index, if the scenario has a decision layer.
+pub fn leader_side(r: &Resolved) -> Option<usize> {
+    r.scenario
+        .politics
+        .as_ref()
+        .and_then(|p| r.side_index(&p.leader))
+}
+
+fn run_one(
+    r: &Resolved,
+    cfg: &StudyConfig,
+    run: u64,
+    acc: &mut Accumulator,
+    stats: &mut EventStats,
+) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
-    let (sample, state) = simulate(r, cfg.weeks, seed, |st| {
-        for (i, side) in st.sides.iter().enumerate() {
-            acc.record(st.week, i, &model::observe(side));
+    let leader = leader_side(r);
+    let (sample, mut state) = simulate(r, cfg.weeks, seed, |st| {
+        for i in 0..2 {
+            acc.record(st.week, i, &model::observe(st, i, leader));
         }
     });
     acc.runs += 1;
+    let events = match state.politics.take() {
+        Some(p) => RunEvents {
+            outcome: p.outcome,
+            events: p.events,
+            highest_kahn: p.highest_kahn,
+            nuclear_killed: p.nuclear_killed,
+            nuclear_injured: p.nuclear_injured,
+        },
+        None => RunEvents::default(),
+    };
+    if r.scenario.politics.is_some() {
+        stats.record(&events);
+    }
     let sampled = r
         .specs
         .iter()
@@ -158,16 +215,15 @@ fn run_one(r: &Resolved, cfg: &StudyConfig, run: u64, acc: &mut Accumulator) -> 
         .filter(|(p, _)| p.is_random())
         .map(|(_, v)| *v)
         .collect();
-    let final_values = state
-        .sides
-        .iter()
-        .flat_map(|s| model::observe(s).into_iter())
+    let final_values = (0..2)
+        .flat_map(|i| model::observe(&state, i, None).into_iter())
         .collect();
     RunRecord {
         run,
         seed,
         sampled,
         final_values,
+        events,
     }
 }
 
@@ -187,10 +243,11 @@ pub fn run_study(
     let chunks = total.div_ceil(CHUNK_RUNS);
     let next = AtomicU64::new(0);
     let threads = cfg.threads.max(1).min(chunks.max(1) as usize);
-    let nvars = VARIABLES.len();
+    let nvars = NVARS;
     let (tx, rx) = mpsc::channel::<(u64, Vec<RunRecord>)>();
 
     let mut merged = Accumulator::new(cfg.weeks, 2, nvars);
+    let mut merged_events = EventStats::new(cfg.weeks);
     let mut emitted_chunks = 0u64;
     let mut io_error = None;
     std::thread::scope(|scope| {
@@ -201,6 +258,7 @@ pub fn run_study(
             let requested = requested.clone();
             handles.push(scope.spawn(move || {
                 let mut acc = Accumulator::new(cfg.weeks, 2, nvars);
+                let mut stats = EventStats::new(cfg.weeks);
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         break;
@@ -211,13 +269,14 @@ pub fn run_study(
                     }
                     let lo = requested.start + c * CHUNK_RUNS;
                     let hi = (lo + CHUNK_RUNS).min(requested.end);
-                    let records: Vec<RunRecord> =
-                        (lo..hi).map(|run| run_one(r, cfg, run, &mut acc)).collect();
+                    let records: Vec<RunRecord> = (lo..hi)
+                        .map(|run| run_one(r, cfg, run, &mut acc, &mut stats))
+                        .collect();
                     if tx.send((c, records)).is_err() {
                         break;
                     }
                 }
-                acc
+                (acc, stats)
             }));
         }
         drop(tx);
@@ -238,8 +297,9 @@ pub fn run_study(
             observer.on_progress(done, total);
         }
         for h in handles {
-            let acc = h.join().expect("a worker thread panicked");
+            let (acc, stats) = h.join().expect("a worker thread panicked");
             merged.merge(&acc);
+            merged_events.merge(&stats);
         }
     });
     if let Some(e) = io_error {
@@ -249,6 +309,7 @@ pub fn run_study(
     debug_assert_eq!(completed_runs, (emitted_chunks * CHUNK_RUNS).min(total));
     Ok(StudyResult {
         acc: merged,
+        events: merged_events,
         requested: requested.clone(),
         completed: requested.start..requested.start + completed_runs,
         interrupted: completed_runs < total,

@@ -48,7 +48,8 @@ fn strength(r: &Resolved, id: &str, v: &Sample, s: &SideState) -> Strength {
             * s.mean_quality()
             * equipment_factor
             * morale
-            * f.effectiveness_multiplier.get(v),
+            * f.effectiveness_multiplier.get(v)
+            * s.defense_multiplier,
     }
 }
 
@@ -116,19 +117,9 @@ pub fn fight<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rn
         if s.attacking {
             losses *= c.attacker_loss_multiplier.get(v);
         }
-        let losses = losses.clamp(0.0, s.at_front);
-        let q = s.mean_quality();
-        s.at_front -= losses;
-        s.quality_sum = (s.quality_sum - losses * q).max(0.0);
-        s.casualties += losses;
-        let killed = losses * f.killed_share.get(v);
-        let captured = losses * f.captured_share.get(v);
-        s.killed += killed;
-        s.captured += captured;
-        s.wounded += losses - killed - captured;
+        let killed = apply_losses(s, losses, f, v);
         s.killed_last_week = killed;
-        s.equipment = (s.equipment - losses * f.equipment_loss_per_casualty.get(v)).max(0.0)
-            + f.equipment_deliveries_per_week.get(v);
+        s.equipment += f.equipment_deliveries_per_week.get(v);
         if !f.stop_loss {
             let leaving = s.at_front * f.exit_rate_per_week.get(v);
             let q = s.mean_quality();
@@ -156,4 +147,30 @@ pub fn fight<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rn
         state.sides[d].territory_km2 -= gained;
         state.sides[a].territory_km2 += gained;
     }
+}
+
+/// Removes `losses` people from the front (capped at those there), splits them into killed,
+/// wounded and captured, and removes the equipment they lose. Returns the number killed.
+pub fn apply_losses(
+    s: &mut SideState,
+    losses: f64,
+    f: &crate::scenario::Forces,
+    v: &Sample,
+) -> f64 {
+    let losses = losses.clamp(0.0, s.at_front);
+    let q = s.mean_quality();
+    s.at_front -= losses;
+    s.quality_sum = (s.quality_sum - losses * q).max(0.0);
+    s.casualties += losses;
+    let killed = losses * f.killed_share.get(v);
+    let captured = losses * f.captured_share.get(v);
+    s.killed += killed;
+    s.captured += captured;
+    s.wounded += losses - killed - captured;
+    s.equipment = (s.equipment - losses * f.equipment_loss_per_casualty.get(v)).max(0.0);
+    if s.at_front <= 0.0 {
+        s.at_front = 0.0;
+        s.quality_sum = 0.0;
+    }
+    killed
 }

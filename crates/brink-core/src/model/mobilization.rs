@@ -71,7 +71,7 @@ pub fn flow<R: Rng + ?Sized>(
     if let Some(m) = mobilization
         && week >= m.start_week
     {
-        let left_to_call = (m.call_up.get(v) - s.summoned).max(0.0);
+        let left_to_call = (m.call_up.get(v) + s.extra_call_up - s.summoned).max(0.0);
         let want = poisson_count(m.summons_per_week.get(v), rng);
         summons = want.min(left_to_call).min(s.pool);
         if summons > 0.0 {

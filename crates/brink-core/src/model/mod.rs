@@ -56,6 +56,10 @@ pub struct SideState {
     pub effective_strength: f64,
     /// Whether this side attacked in the last week.
     pub attacking: bool,
+    /// People added to the call-up by decisions (general mobilization).
+    pub extra_call_up: f64,
+    /// Multiplier on effective strength from fortification (1 = none).
+    pub defense_multiplier: f64,
 }
 
 impl SideState {
@@ -90,6 +94,8 @@ pub struct RunState {
     /// Weeks completed (0 before the first step).
     pub week: u32,
     pub sides: [SideState; 2],
+    /// The decision layer's state; `None` when the scenario has no `[politics]`.
+    pub politics: Option<crate::decision::PoliticalState>,
 }
 
 impl RunState {
@@ -105,6 +111,7 @@ impl RunState {
                 equipment: f.equipment.get(v),
                 territory_km2: f.territory_km2.get(v),
                 entered: at_front,
+                defense_multiplier: 1.0,
                 ..SideState::default()
             };
             if let Some(m) = s.mobilization.get(id) {
@@ -115,9 +122,12 @@ impl RunState {
             }
             st
         };
+        let sides = [side(&r.sides[0]), side(&r.sides[1])];
+        let politics = crate::decision::PoliticalState::initial(r, v, &sides);
         RunState {
             week: 0,
-            sides: [side(&r.sides[0]), side(&r.sides[1])],
+            sides,
+            politics,
         }
     }
 }
@@ -125,10 +135,14 @@ impl RunState {
 /// Advances the run by one week.
 pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng: &mut R) {
     let week = state.week;
-    for (i, id) in r.sides.iter().enumerate() {
-        mobilization::flow(r, id, v, week, &mut state.sides[i], rng);
+    let ended = state.politics.as_ref().is_some_and(|p| p.outcome.is_some());
+    if !ended {
+        for (i, id) in r.sides.iter().enumerate() {
+            mobilization::flow(r, id, v, week, &mut state.sides[i], rng);
+        }
+        combat::fight(r, v, state, rng);
+        crate::decision::step(r, v, state, rng);
     }
-    combat::fight(r, v, state, rng);
     state.week += 1;
     debug_assert!(
         state
@@ -140,8 +154,9 @@ pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng
     );
 }
 
-/// Names of the per-side variables recorded every week, in output order.
-pub const VARIABLES: [&str; 17] = [
+/// Names of the per-side variables recorded every week, in output order. The last five are
+/// the decision layer's and are defined for the leader's side only.
+pub const VARIABLES: [&str; 22] = [
     "summoned",
     "evaded",
     "emigrated",
@@ -159,13 +174,21 @@ pub const VARIABLES: [&str; 17] = [
     "equipment",
     "front_quality",
     "effective_strength",
+    "support",
+    "protests",
+    "face_loss",
+    "elite_loyalty",
+    "removal_hazard",
 ];
 
-/// Index of `arrival_quality`, which is undefined (skipped) while nobody has arrived.
-pub const ARRIVAL_QUALITY: usize = 9;
+/// Number of recorded variables.
+pub const NVARS: usize = VARIABLES.len();
 
-/// The recorded variables of one side, in the order of [`VARIABLES`]. `None` = undefined.
-pub fn observe(s: &SideState) -> [Option<f64>; 17] {
+/// The recorded variables of side `i`, in the order of [`VARIABLES`]. `None` = undefined
+/// (no arrivals yet; political variables of a side that has no leader in the scenario).
+pub fn observe(state: &RunState, i: usize, leader: Option<usize>) -> [Option<f64>; NVARS] {
+    let s = &state.sides[i];
+    let pol = state.politics.as_ref().filter(|_| leader == Some(i));
     [
         Some(s.summoned),
         Some(s.evaded),
@@ -184,5 +207,10 @@ pub fn observe(s: &SideState) -> [Option<f64>; 17] {
         Some(s.equipment),
         Some(s.mean_quality()),
         Some(s.effective_strength),
+        pol.map(|p| p.support),
+        pol.map(|p| p.protests),
+        pol.map(|p| p.face_loss),
+        pol.map(|p| p.loyalty),
+        pol.map(|p| p.hazard),
     ]
 }

@@ -1,0 +1,724 @@
+//! The decision layer (M-DOM, M-FACE, M-ELITE, M-ANNEX, M-ESC, M-INT, M-END).
+//!
+//! Each week, after combat: domestic support, protests, face loss, elite loyalty and the
+//! leader's removal hazard are updated; the leader may be removed; every actor chooses among
+//! its eligible ladder rungs and "hold" by quantal response (McKelvey & Palfrey 1995) on
+//! expected utility; effects are applied (nuclear strikes through `brink-effects`); talks may
+//! settle the war (Fearon 1995); military end states are checked. Every choice can be traced
+//! with the scores of the alternatives (`brink explain`).
+
+pub mod config;
+pub mod stats;
+
+use crate::load::Resolved;
+use crate::model::RunState;
+use crate::param::Sample;
+use config::{BurstKind, Outcome, Politics, Rung, StrikeTarget, kahn_threshold};
+use rand::Rng;
+use serde::Serialize;
+
+/// One event of a run (a row of `events.csv`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRecord {
+    pub week: u32,
+    pub actor: String,
+    pub event: String,
+    /// The rung that produced it ("" for events that are not rungs).
+    pub rung: String,
+    pub kahn_rung: u32,
+    pub threshold: &'static str,
+}
+
+/// One actor's weekly choice, with every option's utility and probability (for `explain`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DecisionTrace {
+    pub week: u32,
+    pub actor: String,
+    /// (option id, utility, probability); "hold" is the status quo.
+    pub options: Vec<(String, f64, f64)>,
+    pub chosen: String,
+}
+
+/// The political state of a run.
+#[derive(Clone, Debug, Default)]
+pub struct PoliticalState {
+    pub support: f64,
+    pub rally: f64,
+    pub protests: f64,
+    pub face_loss: f64,
+    pub loyalty: f64,
+    pub isolation: f64,
+    pub hazard: f64,
+    pub bias_leader: f64,
+    pub bias_opponent: f64,
+    pub concession_cap: f64,
+    /// Whether each rung (by ladder index) has been taken.
+    pub done: Vec<bool>,
+    pub annexed: bool,
+    pub alert: bool,
+    pub us_involved: bool,
+    pub patron_nuclear_reply: bool,
+    pub city_struck: bool,
+    pub leader_removed: bool,
+    pub nuclear_used_week: Option<u32>,
+    pub public_steps: u32,
+    pub outcome: Option<(Outcome, u32)>,
+    pub events: Vec<EventRecord>,
+    pub highest_kahn: u32,
+    /// Leader's territory at week 0 and at the end of each week (km2).
+    pub leader_territory: Vec<f64>,
+    pub opponent_territory_start: f64,
+    pub summoned_last: f64,
+    /// Killed and injured by nuclear strikes, civilians and troops (people).
+    pub nuclear_killed: f64,
+    pub nuclear_injured: f64,
+    /// Cached strike casualties per rung (killed, injured), computed on first use.
+    strike_cache: Vec<Option<(f64, f64)>>,
+    pub traces: Option<Vec<DecisionTrace>>,
+}
+
+impl PoliticalState {
+    pub fn initial(
+        r: &Resolved,
+        v: &Sample,
+        sides: &[crate::model::SideState; 2],
+    ) -> Option<PoliticalState> {
+        let p = r.scenario.politics.as_ref()?;
+        let li = r.side_index(&p.leader)?;
+        let oi = r.side_index(&p.opponent)?;
+        let mut st = PoliticalState {
+            support: p.support.initial.get(v),
+            loyalty: p.elite.initial_loyalty.get(v),
+            bias_leader: p.bargaining.optimism_leader.get(v),
+            bias_opponent: p.bargaining.optimism_opponent.get(v),
+            concession_cap: p.bargaining.opponent_concession_cap.get(v),
+            done: vec![false; r.scenario.ladder.len()],
+            strike_cache: vec![None; r.scenario.ladder.len()],
+            leader_territory: vec![sides[li].territory_km2],
+            opponent_territory_start: sides[oi].territory_km2,
+            ..PoliticalState::default()
+        };
+        for (i, rung) in r.scenario.ladder.iter().enumerate() {
+            if rung.initial {
+                st.done[i] = true;
+                st.flags_from(rung);
+                st.record(0, rung, &rung.id, &rung.id);
+            }
+        }
+        Some(st)
+    }
+
+    fn flags_from(&mut self, rung: &Rung) {
+        let e = &rung.effects;
+        self.annexed |= e.annex;
+        self.alert |= e.alert;
+        self.us_involved |= e.involves_patron;
+        self.patron_nuclear_reply |= e.patron_nuclear_reply;
+        if rung.public {
+            self.public_steps += 1;
+        }
+    }
+
+    fn record(&mut self, week: u32, rung: &Rung, event: &str, rung_id: &str) {
+        self.highest_kahn = self.highest_kahn.max(rung.kahn_rung);
+        self.events.push(EventRecord {
+            week,
+            actor: rung.actor.clone(),
+            event: event.to_string(),
+            rung: rung_id.to_string(),
+            kahn_rung: rung.kahn_rung,
+            threshold: kahn_threshold(rung.kahn_rung),
+        });
+    }
+
+    fn record_plain(&mut self, week: u32, actor: &str, event: &str, kahn: u32) {
+        self.highest_kahn = self.highest_kahn.max(kahn);
+        self.events.push(EventRecord {
+            week,
+            actor: actor.to_string(),
+            event: event.to_string(),
+            rung: String::new(),
+            kahn_rung: kahn,
+            threshold: kahn_threshold(kahn),
+        });
+    }
+
+    fn end(&mut self, week: u32, outcome: Outcome, actor: &str) {
+        if self.outcome.is_none() {
+            self.outcome = Some((outcome, week));
+            let kahn = if outcome == Outcome::StrategicExchange {
+                44
+            } else {
+                0
+            };
+            if !matches!(outcome, Outcome::RuWithdrawal | Outcome::OngoingAtHorizon) {
+                self.record_plain(week, actor, outcome.id(), kahn);
+            }
+        }
+    }
+
+    /// Leader's territory as a share of its week-0 territory.
+    fn achieved(&self) -> f64 {
+        let start = self.leader_territory[0];
+        let now = *self.leader_territory.last().expect("week 0 recorded");
+        if start > 0.0 { now / start } else { 1.0 }
+    }
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Quantal-response probabilities: `p_i ∝ exp(lambda * u_i)` (stable for any lambda).
+pub fn quantal_response(utilities: &[f64], lambda: f64) -> Vec<f64> {
+    let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lambda.is_infinite() {
+        let best: Vec<usize> = (0..utilities.len())
+            .filter(|&i| utilities[i] == max)
+            .collect();
+        let mut p = vec![0.0; utilities.len()];
+        for &i in &best {
+            p[i] = 1.0 / best.len() as f64;
+        }
+        return p;
+    }
+    let w: Vec<f64> = utilities
+        .iter()
+        .map(|u| (lambda * (u - max)).exp())
+        .collect();
+    let total: f64 = w.iter().sum();
+    w.into_iter().map(|x| x / total).collect()
+}
+
+/// Draws an index from probabilities.
+pub fn draw<R: Rng + ?Sized>(p: &[f64], rng: &mut R) -> usize {
+    let u: f64 = rng.random();
+    let mut acc = 0.0;
+    for (i, x) in p.iter().enumerate() {
+        acc += x;
+        if u < acc {
+            return i;
+        }
+    }
+    p.len() - 1
+}
+
+struct Ctx<'a> {
+    r: &'a Resolved,
+    p: &'a Politics,
+    v: &'a Sample,
+    li: usize,
+    oi: usize,
+}
+
+impl Ctx<'_> {
+    fn hazard(&self, face: f64, loyalty: f64, protests: f64) -> f64 {
+        let e = &self.p.elite;
+        let v = self.v;
+        logistic(
+            e.removal_intercept.get(v)
+                + e.removal_face.get(v) * face
+                + e.removal_disloyalty.get(v) * (1.0 - loyalty)
+                + e.removal_protest.get(v) * protests
+                - e.removal_security.get(v) * self.p.support.security_capacity.get(v),
+        )
+    }
+
+    fn face_enabled(&self, ps: &PoliticalState) -> bool {
+        self.p.face.enabled && !ps.leader_removed
+    }
+
+    fn face_loss(&self, ps: &PoliticalState, achieved: f64, vs_patron: bool) -> f64 {
+        if !self.face_enabled(ps) {
+            return 0.0;
+        }
+        let bar = if vs_patron {
+            self.p.face.bar_vs_patron.get(self.v)
+        } else {
+            self.p.face.bar_vs_opponent.get(self.v)
+        };
+        (bar - achieved).max(0.0)
+    }
+
+    /// Holds a predicate in the current state.
+    fn predicate(&self, name: &str, ps: &PoliticalState, st: &RunState) -> bool {
+        if let Some(rest) = name.strip_prefix("not:") {
+            return !self.predicate(rest, ps, st);
+        }
+        if name.contains('|') {
+            return name.split('|').any(|n| self.predicate(n.trim(), ps, st));
+        }
+        if let Some(id) = name.strip_prefix("done:") {
+            return self
+                .r
+                .scenario
+                .ladder
+                .iter()
+                .position(|r| r.id == id)
+                .is_some_and(|i| ps.done[i]);
+        }
+        let leader = &st.sides[self.li];
+        let opp = &st.sides[self.oi];
+        match name {
+            "annexed" => ps.annexed,
+            "annexed_under_attack" => ps.annexed && opp.attacking,
+            "existential_threat" => {
+                let d = &self.p.doctrine;
+                ps.achieved() < d.existential_territory_share.get(self.v)
+                    || (leader.effective_strength > 0.0
+                        && opp.effective_strength / leader.effective_strength
+                            >= d.existential_strength_ratio.get(self.v))
+                    || (leader.effective_strength == 0.0 && opp.effective_strength > 0.0)
+            }
+            "losing" => {
+                let t = &ps.leader_territory;
+                t.len() > 4 && t[t.len() - 1] < t[t.len() - 5]
+            }
+            "alert" => ps.alert,
+            "nuclear_used" => ps.nuclear_used_week.is_some(),
+            "nuclear_used_this_week" => ps.nuclear_used_week == Some(st.week + 1),
+            "us_involved" => ps.us_involved,
+            "patron_nuclear_reply" => ps.patron_nuclear_reply,
+            "city_struck" => ps.city_struck,
+            "leader_removed" => ps.leader_removed,
+            _ => false,
+        }
+    }
+
+    fn eligible(&self, i: usize, ps: &PoliticalState, st: &RunState) -> bool {
+        let rung = &self.r.scenario.ladder[i];
+        !ps.done[i] && rung.requires.iter().all(|q| self.predicate(q, ps, st))
+    }
+
+    /// Of the patron's nuclear-response options, the QR shares of a conventional response and
+    /// of a nuclear reply (what the leader expects when it weighs a strike).
+    fn patron_response_shares(&self) -> (f64, f64) {
+        let lambda = self.p.rationality.get(self.v);
+        let options: Vec<&Rung> = self
+            .r
+            .scenario
+            .ladder
+            .iter()
+            .filter(|r| {
+                r.actor == self.p.patron && r.requires.iter().any(|q| q.contains("nuclear_used"))
+            })
+            .collect();
+        if options.is_empty() {
+            return (0.0, 0.0);
+        }
+        let u: Vec<f64> = options.iter().map(|r| r.base_utility.get(self.v)).collect();
+        let p = quantal_response(&u, lambda);
+        let mut conv = 0.0;
+        let mut reply = 0.0;
+        for (r, pi) in options.iter().zip(&p) {
+            if r.effects.patron_nuclear_reply {
+                reply += pi;
+            } else if r.effects.involves_patron {
+                conv += pi;
+            }
+        }
+        (conv, reply)
+    }
+
+    /// (killed, injured) of a rung's strike; cached per run.
+    fn strike_casualties(&self, i: usize, ps: &mut PoliticalState) -> (f64, f64) {
+        if let Some(c) = ps.strike_cache[i] {
+            return c;
+        }
+        let rung = &self.r.scenario.ladder[i];
+        let Some(s) = rung.effects.strike.as_ref() else {
+            return (0.0, 0.0);
+        };
+        let v = self.v;
+        let burst = match s.burst {
+            BurstKind::Surface => brink_effects::Burst::Surface,
+            BurstKind::Optimum => brink_effects::Burst::Optimum,
+            BurstKind::Air => {
+                brink_effects::Burst::Height(s.height_m.as_ref().map_or(0.0, |h| h.get(v)))
+            }
+        };
+        let strike = brink_effects::Strike::new(s.yield_kt.get(v), burst);
+        let target = match s.target {
+            StrikeTarget::None => None,
+            StrikeTarget::Troops => Some(brink_effects::Target::Troops {
+                count: s.troops.as_ref().map_or(0.0, |t| t.get(v)),
+                area_km2: s.area_km2.as_ref().map_or(1.0, |a| a.get(v)),
+            }),
+            StrikeTarget::City => Some(brink_effects::Target::City {
+                name: s.city.clone().unwrap_or_default(),
+            }),
+        };
+        // Validated at load time; a failure here means a model error, reported as zero harm
+        // would be silent, so it is loud in debug builds.
+        let c = match target {
+            None => (0.0, 0.0),
+            Some(t) => match brink_effects::strike_casualties(&strike, &t) {
+                Ok(e) => (e.total_killed, e.total_injured),
+                Err(err) => {
+                    debug_assert!(false, "strike of rung {} failed: {err}", rung.id);
+                    (0.0, 0.0)
+                }
+            },
+        };
+        ps.strike_cache[i] = Some(c);
+        c
+    }
+
+    /// The leader's expected utility of taking rung `i` (or holding, with `None`).
+    fn leader_utility(&self, i: Option<usize>, ps: &mut PoliticalState, st: &RunState) -> f64 {
+        let Some(i) = i else {
+            return 0.0;
+        };
+        let rung = &self.r.scenario.ladder[i];
+        let e = &rung.effects;
+        let v = self.v;
+        let u = &self.p.utility;
+        let ds = e.support.as_ref().map_or(0.0, |p| p.get(v));
+        let diso = e.isolation.as_ref().map_or(0.0, |p| p.get(v));
+        let dl = e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v))
+            - self.p.elite.isolation_sensitivity.get(v) * diso;
+        let dp = -self.p.support.protest_per_support_lost.get(v) * ds;
+        let achieved = ps.achieved();
+        let mut face_after = ps.face_loss;
+        let mut gain = 0.0;
+        let mut p_exchange = 0.0;
+        if e.strike.is_some() {
+            let (conv, reply) = self.patron_response_shares();
+            // The seed-002 argument: a patron's conventional retaliation switches the bar.
+            if self.face_enabled(ps) {
+                face_after =
+                    conv * self.face_loss(ps, achieved, true) + (1.0 - conv) * ps.face_loss;
+            }
+            p_exchange = reply * u.exchange_given_reply.get(v);
+            let (killed, injured) = self.strike_casualties(i, ps);
+            let opp_front = st.sides[self.oi].at_front;
+            if matches!(
+                e.strike.as_ref().map(|s| s.target),
+                Some(StrikeTarget::Troops)
+            ) && opp_front > 0.0
+            {
+                gain = ((killed + injured) / opp_front).min(1.0);
+            }
+        }
+        let backing_down =
+            e.outcome == Some(Outcome::RuWithdrawal) || e.cede_territory_share.is_some();
+        if backing_down && self.face_enabled(ps) {
+            let ceded = e.cede_territory_share.as_ref().map_or(1.0, |p| p.get(v));
+            let after = achieved * (1.0 - ceded);
+            face_after = self.face_loss(ps, after, ps.us_involved)
+                + self.p.face.audience_cost_per_public_step.get(v) * f64::from(ps.public_steps);
+        }
+        let h_now = ps.hazard;
+        let h_after = self.hazard(
+            face_after,
+            (ps.loyalty + dl).clamp(0.0, 1.0),
+            (ps.protests + dp).clamp(0.0, 1.0),
+        );
+        let mut utility = rung.base_utility.get(v)
+            + u.survival_weight.get(v) * (h_now - h_after) * u.horizon_weeks.get(v)
+            + u.territory_weight.get(v) * gain
+            - u.catastrophe_weight.get(v) * p_exchange;
+        if ps.leader_removed && rung.level == 0 {
+            utility += u.successor_deescalation_bonus.get(v);
+        }
+        utility
+    }
+}
+
+/// Advances the political state by one week (after combat). `state.week` is the week just fought.
+pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng: &mut R) {
+    let Some(p) = r.scenario.politics.as_ref() else {
+        return;
+    };
+    let (Some(li), Some(oi)) = (r.side_index(&p.leader), r.side_index(&p.opponent)) else {
+        return;
+    };
+    let Some(mut ps) = state.politics.take() else {
+        return;
+    };
+    let ctx = Ctx { r, p, v, li, oi };
+    // Events are dated by the end of the week being simulated: week 0 holds only what had
+    // happened when the scenario starts.
+    let week = state.week + 1;
+    if ps.outcome.is_none() {
+        week_of_politics(&ctx, &mut ps, state, week, rng);
+    }
+    state.politics = Some(ps);
+}
+
+fn week_of_politics<R: Rng + ?Sized>(
+    ctx: &Ctx,
+    ps: &mut PoliticalState,
+    state: &mut RunState,
+    week: u32,
+    rng: &mut R,
+) {
+    let (p, v, li, oi) = (ctx.p, ctx.v, ctx.li, ctx.oi);
+    ps.leader_territory.push(state.sides[li].territory_km2);
+
+    // M-DOM: support falls with the log of cumulative casualties (Mueller), the mobilization
+    // shock, and rallies that decay; protests grow with lost support and summonses, damped by
+    // security forces and by young men summoned or gone.
+    let s = &p.support;
+    let leader = &state.sides[li];
+    ps.rally *= 1.0 - s.rally_decay_per_week.get(v);
+    let shock = s.mobilization_shock_per_million.get(v) * leader.summoned / 1e6;
+    let (c0, cref) = (
+        s.casualties_before_start.get(v),
+        s.casualty_reference.get(v),
+    );
+    let mueller = s.casualty_slope.get(v)
+        * ((1.0 + (c0 + leader.casualties) / cref).ln() - (1.0 + c0 / cref).ln());
+    let s0 = s.initial.get(v);
+    ps.support = (s0 - mueller - shock + ps.rally).clamp(0.0, 1.0);
+    let summons_week = (leader.summoned - ps.summoned_last).max(0.0);
+    ps.summoned_last = leader.summoned;
+    let drained = if leader.pool_initial > 0.0 {
+        ((leader.summoned + leader.emigrated) / leader.pool_initial).min(1.0)
+    } else {
+        0.0
+    };
+    let raw = s.protest_per_support_lost.get(v) * (s0 - ps.support).max(0.0)
+        + s.protest_per_million_summons.get(v) * summons_week / 1e6;
+    ps.protests = (raw
+        * (1.0 - s.security_capacity.get(v))
+        * (1.0 - s.young_men_drain.get(v) * drained).max(0.0))
+    .clamp(0.0, 1.0);
+
+    // M-FACE and M-ELITE.
+    ps.face_loss = ctx.face_loss(ps, ps.achieved(), ps.us_involved);
+    let e = &p.elite;
+    ps.loyalty = (ps.loyalty + e.reward_per_week.get(v)
+        - e.face_sensitivity.get(v) * ps.face_loss
+        - e.isolation_sensitivity.get(v) * ps.isolation)
+        .clamp(0.0, 1.0);
+    ps.hazard = ctx.hazard(ps.face_loss, ps.loyalty, ps.protests);
+
+    // Removal of the leader (once; the successor is not modelled as removable).
+    if !ps.leader_removed && rng.random::<f64>() < ps.hazard {
+        ps.leader_removed = true;
+        let defeat = (1.0 - ps.achieved()).max(0.0);
+        let weights = [
+            ("palace_coup", 1.0 - ps.loyalty),
+            ("uprising", ps.protests),
+            ("foreign_backed", ps.isolation),
+            ("tribunal", defeat),
+        ];
+        let total: f64 = weights.iter().map(|w| w.1).sum();
+        let probs: Vec<f64> = if total > 0.0 {
+            weights.iter().map(|w| w.1 / total).collect()
+        } else {
+            vec![1.0, 0.0, 0.0, 0.0]
+        };
+        let mode = weights[draw(&probs, rng)].0;
+        ps.record_plain(week, &p.leader, "leader_removed", 0);
+        ps.record_plain(week, &p.leader, &format!("leader_removed_{mode}"), 0);
+        ps.face_loss = 0.0;
+        ps.bias_leader = 0.0;
+    }
+
+    // Choices: the leader first, then every other actor with options, in id order.
+    let lambda = p.rationality.get(v);
+    let mut actors: Vec<&str> = vec![p.leader.as_str()];
+    for id in ctx.r.scenario.actors.keys() {
+        if id != &p.leader && ctx.r.scenario.ladder.iter().any(|r| &r.actor == id) {
+            actors.push(id);
+        }
+    }
+    for actor in actors {
+        if ps.outcome.is_some() {
+            break;
+        }
+        let eligible: Vec<usize> = (0..ctx.r.scenario.ladder.len())
+            .filter(|&i| ctx.r.scenario.ladder[i].actor == actor && ctx.eligible(i, ps, state))
+            .collect();
+        if eligible.is_empty() {
+            continue;
+        }
+        let mut utilities = vec![0.0];
+        for &i in &eligible {
+            let u = if actor == p.leader {
+                ctx.leader_utility(Some(i), ps, state)
+            } else {
+                ctx.r.scenario.ladder[i].base_utility.get(v)
+            };
+            utilities.push(u);
+        }
+        let probs = quantal_response(&utilities, lambda);
+        let k = draw(&probs, rng);
+        if let Some(traces) = ps.traces.as_mut() {
+            let mut options = vec![("hold".to_string(), utilities[0], probs[0])];
+            for (j, &i) in eligible.iter().enumerate() {
+                options.push((
+                    ctx.r.scenario.ladder[i].id.clone(),
+                    utilities[j + 1],
+                    probs[j + 1],
+                ));
+            }
+            traces.push(DecisionTrace {
+                week,
+                actor: actor.to_string(),
+                options,
+                chosen: if k == 0 {
+                    "hold".into()
+                } else {
+                    ctx.r.scenario.ladder[eligible[k - 1]].id.clone()
+                },
+            });
+        }
+        if k > 0 {
+            take_rung(ctx, eligible[k - 1], ps, state, week, rng);
+        }
+    }
+    if ps.outcome.is_some() {
+        return;
+    }
+
+    // M-END: talks (Fearon 1995, with Powell's commitment problem).
+    let b = &p.bargaining;
+    ps.bias_leader *= 1.0 - b.learning_per_week.get(v);
+    ps.bias_opponent *= 1.0 - b.learning_per_week.get(v);
+    ps.concession_cap = (ps.concession_cap + b.concession_cap_growth_per_week.get(v)).min(1.0);
+    let (l, o) = (&state.sides[li], &state.sides[oi]);
+    let total = l.effective_strength + o.effective_strength;
+    if total > 0.0 {
+        let win = l.effective_strength / total;
+        let shift = if l.at_front > 0.0 {
+            b.commitment_weight.get(v) * l.in_pipeline() / l.at_front
+        } else {
+            0.0
+        };
+        let lower =
+            win + ps.bias_leader + shift - b.cost_leader_per_100k.get(v) * l.casualties / 1e5;
+        let upper = (win - ps.bias_opponent + b.cost_opponent_per_100k.get(v) * o.casualties / 1e5)
+            .min(ps.concession_cap);
+        if lower <= upper && rng.random::<f64>() < b.talks_success_per_week.get(v) {
+            ps.end(week, Outcome::NegotiatedSettlement, &p.leader);
+            return;
+        }
+    }
+
+    // Military end states.
+    let end = &p.end;
+    if ps.achieved() < end.opponent_victory_territory_share.get(v) {
+        ps.end(week, Outcome::UaMilitaryVictory, &p.opponent);
+    } else if ps.opponent_territory_start > 0.0
+        && state.sides[oi].territory_km2 / ps.opponent_territory_start
+            < end.leader_victory_territory_share.get(v)
+    {
+        ps.end(week, Outcome::RuMilitaryVictory, &p.leader);
+    } else if frozen(ctx, ps)
+        && ctx
+            .r
+            .scenario
+            .ladder
+            .iter()
+            .enumerate()
+            .any(|(i, r)| ps.done[i] && r.effects.leader_defense_multiplier.is_some())
+    {
+        ps.end(week, Outcome::FrozenConflict, &p.leader);
+    }
+}
+
+/// The front has not moved (beyond tolerance) for the last `frozen_after_static_weeks` weeks.
+fn frozen(ctx: &Ctx, ps: &PoliticalState) -> bool {
+    let n = ctx.p.end.frozen_after_static_weeks as usize;
+    let t = &ps.leader_territory;
+    if n == 0 || t.len() <= n {
+        return false;
+    }
+    let tol = ctx.p.end.static_tolerance_km2.get(ctx.v);
+    t[t.len() - 1 - n..]
+        .windows(2)
+        .all(|w| (w[1] - w[0]).abs() <= tol)
+}
+
+fn take_rung<R: Rng + ?Sized>(
+    ctx: &Ctx,
+    i: usize,
+    ps: &mut PoliticalState,
+    state: &mut RunState,
+    week: u32,
+    rng: &mut R,
+) {
+    let (p, v, li, oi) = (ctx.p, ctx.v, ctx.li, ctx.oi);
+    let rung = &ctx.r.scenario.ladder[i];
+    let e = &rung.effects;
+    ps.done[i] = true;
+    ps.flags_from(rung);
+    ps.record(week, rung, &rung.id, &rung.id);
+    if let Some(x) = &e.support {
+        ps.rally += x.get(v);
+    }
+    if let Some(x) = &e.elite_loyalty {
+        ps.loyalty = (ps.loyalty + x.get(v)).clamp(0.0, 1.0);
+    }
+    if let Some(x) = &e.isolation {
+        ps.isolation = (ps.isolation + x.get(v)).clamp(0.0, 1.0);
+    }
+    if let Some(x) = &e.call_up {
+        state.sides[li].extra_call_up += x.get(v);
+    }
+    if let Some(x) = &e.leader_front_loss_share {
+        let f = &ctx.r.scenario.forces[&p.leader];
+        let lost = state.sides[li].at_front * x.get(v);
+        crate::model::combat::apply_losses(&mut state.sides[li], lost, f, v);
+    }
+    if let Some(x) = &e.cede_territory_share {
+        let ceded = state.sides[li].territory_km2 * x.get(v);
+        state.sides[li].territory_km2 -= ceded;
+        state.sides[oi].territory_km2 += ceded;
+    }
+    if let Some(x) = &e.leader_defense_multiplier {
+        state.sides[li].defense_multiplier = x.get(v);
+    }
+    if let Some(s) = &e.strike {
+        let (killed, injured) = ctx.strike_casualties(i, ps);
+        ps.nuclear_killed += killed;
+        ps.nuclear_injured += injured;
+        if ps.nuclear_used_week.is_none() {
+            ps.record_plain(week, &rung.actor, "nuclear_use", rung.kahn_rung);
+        }
+        ps.nuclear_used_week = Some(week);
+        match s.target {
+            StrikeTarget::Troops => {
+                let f = &ctx.r.scenario.forces[&p.opponent];
+                let lost = (killed + injured).min(state.sides[oi].at_front);
+                crate::model::combat::apply_losses(&mut state.sides[oi], lost, f, v);
+            }
+            StrikeTarget::City => ps.city_struck = true,
+            StrikeTarget::None => {}
+        }
+    }
+    if e.patron_nuclear_reply && rng.random::<f64>() < p.utility.exchange_given_reply.get(v) {
+        ps.end(week, Outcome::StrategicExchange, &p.leader);
+        return;
+    }
+    if let Some(o) = e.outcome {
+        ps.end(week, o, &rung.actor);
+    }
+}
+
+/// Closes a run at the horizon: a front static for the last weeks is a frozen conflict,
+/// otherwise the war is ongoing.
+pub fn finish(r: &Resolved, v: &Sample, state: &mut RunState) {
+    let Some(p) = r.scenario.politics.as_ref() else {
+        return;
+    };
+    let (Some(li), Some(oi)) = (r.side_index(&p.leader), r.side_index(&p.opponent)) else {
+        return;
+    };
+    let Some(mut ps) = state.politics.take() else {
+        return;
+    };
+    if ps.outcome.is_none() {
+        let ctx = Ctx { r, p, v, li, oi };
+        let outcome = if frozen(&ctx, &ps) {
+            Outcome::FrozenConflict
+        } else {
+            Outcome::OngoingAtHorizon
+        };
+        ps.end(state.week, outcome, &p.leader);
+    }
+    state.politics = Some(ps);
+}

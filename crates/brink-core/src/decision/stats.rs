@@ -1,0 +1,259 @@
+//! Study-level statistics of events and outcomes: integer counts only, so they merge exactly
+//! across threads and shards, like the weekly histograms.
+
+use super::EventRecord;
+use super::config::Outcome;
+use crate::aggregate::Histogram;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What one run contributes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunEvents {
+    pub outcome: Option<(Outcome, u32)>,
+    pub events: Vec<EventRecord>,
+    pub highest_kahn: u32,
+    pub nuclear_killed: f64,
+    pub nuclear_injured: f64,
+}
+
+/// Counts over runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventStats {
+    pub runs: u64,
+    pub weeks: u32,
+    /// Runs ending in each outcome.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Per event: runs in which it happened, by week of first occurrence (index = week).
+    pub first_week: BTreeMap<String, Vec<u64>>,
+    /// Per event: outcome counts among the runs in which it happened.
+    pub outcome_given: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per event: counts of other events among the runs in which it happened.
+    pub event_given: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Escalation paths (first occurrences in order, then the outcome): runs.
+    pub paths: BTreeMap<String, u64>,
+    /// Runs by highest Kahn rung reached.
+    pub highest_kahn: BTreeMap<u32, u64>,
+    /// Runs crossing each Kahn threshold.
+    pub thresholds: BTreeMap<String, u64>,
+    /// People killed by nuclear strikes, per nuclear event, among the runs where it happened.
+    pub nuclear_killed: BTreeMap<String, Histogram>,
+}
+
+impl EventStats {
+    pub fn new(weeks: u32) -> Self {
+        EventStats {
+            weeks,
+            ..Default::default()
+        }
+    }
+
+    /// The distinct events of a run in order of first occurrence (with their weeks).
+    fn firsts(run: &RunEvents) -> Vec<(&str, u32)> {
+        let mut seen: Vec<(&str, u32)> = Vec::new();
+        for e in &run.events {
+            if !seen.iter().any(|(id, _)| *id == e.event) {
+                seen.push((e.event.as_str(), e.week));
+            }
+        }
+        seen
+    }
+
+    pub fn record(&mut self, run: &RunEvents) {
+        self.runs += 1;
+        let outcome = run.outcome.map_or("none", |(o, _)| o.id());
+        *self.outcomes.entry(outcome.to_string()).or_default() += 1;
+        let firsts = Self::firsts(run);
+        for (id, week) in &firsts {
+            let weeks = self
+                .first_week
+                .entry(id.to_string())
+                .or_insert_with(|| vec![0; self.weeks as usize + 1]);
+            if let Some(slot) = weeks.get_mut(*week as usize) {
+                *slot += 1;
+            }
+            *self
+                .outcome_given
+                .entry(id.to_string())
+                .or_default()
+                .entry(outcome.to_string())
+                .or_default() += 1;
+            let others = self.event_given.entry(id.to_string()).or_default();
+            for (other, _) in &firsts {
+                *others.entry(other.to_string()).or_default() += 1;
+            }
+        }
+        let mut path: Vec<&str> = firsts
+            .iter()
+            .filter(|(id, week)| {
+                *week > 0
+                    && !id.starts_with("leader_removed_")
+                    && Some(*id) != run.outcome.map(|(o, _)| o.id())
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        path.push(outcome);
+        *self.paths.entry(path.join(" -> ")).or_default() += 1;
+        *self.highest_kahn.entry(run.highest_kahn).or_default() += 1;
+        let mut crossed: Vec<&str> = run
+            .events
+            .iter()
+            .map(|e| e.threshold)
+            .filter(|t| !t.is_empty())
+            .collect();
+        crossed.sort_unstable();
+        crossed.dedup();
+        for t in crossed {
+            *self.thresholds.entry(t.to_string()).or_default() += 1;
+        }
+        for e in &run.events {
+            if e.event.starts_with("nuclear_")
+                && e.event != "nuclear_use"
+                && e.event != "nuclear_alert"
+            {
+                self.nuclear_killed
+                    .entry(e.event.clone())
+                    .or_default()
+                    .record(run.nuclear_killed);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &EventStats) {
+        self.runs += other.runs;
+        self.weeks = self.weeks.max(other.weeks);
+        for (k, n) in &other.outcomes {
+            *self.outcomes.entry(k.clone()).or_default() += n;
+        }
+        for (k, w) in &other.first_week {
+            let mine = self
+                .first_week
+                .entry(k.clone())
+                .or_insert_with(|| vec![0; w.len()]);
+            if mine.len() < w.len() {
+                mine.resize(w.len(), 0);
+            }
+            for (a, b) in mine.iter_mut().zip(w) {
+                *a += b;
+            }
+        }
+        for (src, dst) in [
+            (&other.outcome_given, &mut self.outcome_given),
+            (&other.event_given, &mut self.event_given),
+        ] {
+            for (k, m) in src {
+                let mine = dst.entry(k.clone()).or_default();
+                for (k2, n) in m {
+                    *mine.entry(k2.clone()).or_default() += n;
+                }
+            }
+        }
+        for (k, n) in &other.paths {
+            *self.paths.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &other.highest_kahn {
+            *self.highest_kahn.entry(*k).or_default() += n;
+        }
+        for (k, n) in &other.thresholds {
+            *self.thresholds.entry(k.clone()).or_default() += n;
+        }
+        for (k, h) in &other.nuclear_killed {
+            self.nuclear_killed.entry(k.clone()).or_default().merge(h);
+        }
+    }
+
+    /// Runs in which the event happened.
+    pub fn event_runs(&self, id: &str) -> u64 {
+        self.first_week.get(id).map_or(0, |w| w.iter().sum())
+    }
+
+    /// Week by which a share `q` of the runs *with* the event had it (None if it never happened).
+    pub fn event_week_quantile(&self, id: &str, q: f64) -> Option<u32> {
+        let w = self.first_week.get(id)?;
+        let n: u64 = w.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let mut seen = 0;
+        for (week, c) in w.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Some(week as u32);
+            }
+        }
+        None
+    }
+
+    /// Kaplan-Meier survival of "event not yet happened" at the end of each week. Every run is
+    /// followed to the horizon (censored only there), so the estimator reduces to one minus the
+    /// cumulative share.
+    pub fn survival(&self, id: &str) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.weeks as usize + 1);
+        let mut cum = 0u64;
+        let w = self.first_week.get(id);
+        for week in 0..=self.weeks as usize {
+            cum += w.and_then(|w| w.get(week)).copied().unwrap_or(0);
+            out.push(if self.runs > 0 {
+                1.0 - cum as f64 / self.runs as f64
+            } else {
+                1.0
+            });
+        }
+        out
+    }
+}
+
+/// Wilson score interval for a binomial proportion (95%: z = 1.959964).
+pub fn wilson(successes: u64, n: u64) -> (f64, f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0, 1.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let nf = n as f64;
+    let p = successes as f64 / nf;
+    let denom = 1.0 + z * z / nf;
+    let centre = (p + z * z / (2.0 * nf)) / denom;
+    let half = z * ((p * (1.0 - p) + z * z / (4.0 * nf)) / nf).sqrt() / denom;
+    (p, (centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_a_textbook_value() {
+        // 8 successes of 10: Wilson 95% interval (0.4902, 0.9433) (Newcombe 1998, Table I style).
+        let (p, lo, hi) = wilson(8, 10);
+        assert!((p - 0.8).abs() < 1e-12);
+        assert!(
+            (lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        let (_, lo, hi) = wilson(0, 100);
+        assert!(lo.abs() < 1e-12 && (hi - 0.0370).abs() < 1e-3);
+    }
+
+    #[test]
+    fn survival_is_one_minus_cumulative_share() {
+        let mut s = EventStats::new(3);
+        for week in [1, 1, 3] {
+            s.record(&RunEvents {
+                events: vec![EventRecord {
+                    week,
+                    actor: "RU".into(),
+                    event: "x".into(),
+                    rung: "x".into(),
+                    kahn_rung: 6,
+                    threshold: "Don't rock the boat",
+                }],
+                ..Default::default()
+            });
+        }
+        s.record(&RunEvents::default());
+        assert_eq!(s.survival("x"), vec![1.0, 0.5, 0.5, 0.25]);
+        assert_eq!(s.event_week_quantile("x", 0.5), Some(1));
+        assert_eq!(s.event_runs("x"), 3);
+    }
+}
