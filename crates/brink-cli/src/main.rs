@@ -1,5 +1,6 @@
 //! The `brink` command: parses flags, calls the libraries, renders results, writes files.
 
+mod explain;
 mod files;
 mod run;
 mod schema_doc;
@@ -43,6 +44,31 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Replay one run of a study from its seed and show, week by week, the state, every
+    /// actor's options with their utilities and probabilities, the choice and the events.
+    Explain {
+        /// A study's output directory (`brink run --out DIR`).
+        dir: PathBuf,
+        /// The run index (a row of runs.csv).
+        #[arg(long)]
+        run: u64,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the most frequent escalation sequences of a study, with their shares.
+    Paths {
+        /// A study's output directory (`brink run --out DIR`).
+        dir: PathBuf,
+        /// How many paths to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Consequences of a nuclear detonation: blast, heat, radiation, fallout, casualties.
+    Effects(brink_effects::cli::EffectsArgs),
     /// Merge the output directories of shards (`run --shard K/N`) into one study.
     Merge {
         /// Shard output directories, in any order.
@@ -120,6 +146,13 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Merge { dirs, out } => run::merge(&dirs, &out),
+        Command::Explain { dir, run, json } => explain::explain(&dir, run, json),
+        Command::Paths { dir, top, json } => explain::paths(&dir, top, json),
+        Command::Effects(args) => {
+            let mut stdout = std::io::stdout().lock();
+            brink_effects::cli::run(&args, &mut stdout)
+                .map_err(|e| run::CliError::Usage(e.to_string()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,7 +48,7 @@ impl fmt::Display for CliError {
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CliError + '_ {
+pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CliError + '_ {
     move |error| CliError::Io {
         path: path.to_path_buf(),
         error,

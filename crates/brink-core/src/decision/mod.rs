@@ -9,6 +9,8 @@
 
 pub mod config;
 pub mod stats;
+#[cfg(test)]
+mod tests;
 
 use crate::load::Resolved;
 use crate::model::RunState;
@@ -211,17 +213,35 @@ struct Ctx<'a> {
     oi: usize,
 }
 
+/// Weekly removal hazard `logistic(b0 + b_face F + b_elite (1 - L) + b_prot P - b_sec s)` (M-ELITE).
+pub fn removal_hazard(p: &Politics, v: &Sample, face: f64, loyalty: f64, protests: f64) -> f64 {
+    let e = &p.elite;
+    logistic(
+        e.removal_intercept.get(v)
+            + e.removal_face.get(v) * face
+            + e.removal_disloyalty.get(v) * (1.0 - loyalty)
+            + e.removal_protest.get(v) * protests
+            - e.removal_security.get(v) * p.support.security_capacity.get(v),
+    )
+}
+
+/// Support for the war (M-DOM): `S0 - k [ln(1 + (C0 + C)/C_ref) - ln(1 + C0/C_ref)] - shock + rally`,
+/// Mueller's logarithmic decline counted from the war's start, clamped to [0, 1].
+pub fn support_level(p: &Politics, v: &Sample, casualties: f64, summoned: f64, rally: f64) -> f64 {
+    let s = &p.support;
+    let (c0, cref) = (
+        s.casualties_before_start.get(v),
+        s.casualty_reference.get(v),
+    );
+    let mueller =
+        s.casualty_slope.get(v) * ((1.0 + (c0 + casualties) / cref).ln() - (1.0 + c0 / cref).ln());
+    let shock = s.mobilization_shock_per_million.get(v) * summoned / 1e6;
+    (s.initial.get(v) - mueller - shock + rally).clamp(0.0, 1.0)
+}
+
 impl Ctx<'_> {
     fn hazard(&self, face: f64, loyalty: f64, protests: f64) -> f64 {
-        let e = &self.p.elite;
-        let v = self.v;
-        logistic(
-            e.removal_intercept.get(v)
-                + e.removal_face.get(v) * face
-                + e.removal_disloyalty.get(v) * (1.0 - loyalty)
-                + e.removal_protest.get(v) * protests
-                - e.removal_security.get(v) * self.p.support.security_capacity.get(v),
-        )
+        removal_hazard(self.p, self.v, face, loyalty, protests)
     }
 
     fn face_enabled(&self, ps: &PoliticalState) -> bool {
@@ -462,15 +482,8 @@ fn week_of_politics<R: Rng + ?Sized>(
     let s = &p.support;
     let leader = &state.sides[li];
     ps.rally *= 1.0 - s.rally_decay_per_week.get(v);
-    let shock = s.mobilization_shock_per_million.get(v) * leader.summoned / 1e6;
-    let (c0, cref) = (
-        s.casualties_before_start.get(v),
-        s.casualty_reference.get(v),
-    );
-    let mueller = s.casualty_slope.get(v)
-        * ((1.0 + (c0 + leader.casualties) / cref).ln() - (1.0 + c0 / cref).ln());
+    ps.support = support_level(p, v, leader.casualties, leader.summoned, ps.rally);
     let s0 = s.initial.get(v);
-    ps.support = (s0 - mueller - shock + ps.rally).clamp(0.0, 1.0);
     let summons_week = (leader.summoned - ps.summoned_last).max(0.0);
     ps.summoned_last = leader.summoned;
     let drained = if leader.pool_initial > 0.0 {
