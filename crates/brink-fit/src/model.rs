@@ -1,0 +1,163 @@
+//! The continuous model the fits use, built on the engine's own integrator
+//! ([`brink_lanchester::integrate`]).
+//!
+//! Within a step of length `dt`, both sides follow `dA/dt = -attrition_of_a * B^p * A^q` (and the
+//! mirror for B). Reinforcements recorded for a step arrive spread evenly over it: the step is cut
+//! into [`REINFORCEMENT_PULSES`] equal pieces and each piece receives its share at its midpoint
+//! (a midpoint rule for a constant inflow; with 16 pieces the end-of-step strength differs from a
+//! constant inflow by far less than one soldier in the Iwo Jima data).
+
+use brink_lanchester::{Coefficients, Law, Strengths, integrate, loss_rates};
+
+use crate::data::BattleData;
+
+/// Number of pieces a step with reinforcements is cut into.
+pub const REINFORCEMENT_PULSES: u32 = 16;
+
+/// Largest `dt * (relative loss rate)` allowed in one RK4 substep when planning substeps.
+const SUBSTEP_RATE: f64 = 0.02;
+
+/// Most RK4 substeps in one step.
+const MAX_SUBSTEPS: u32 = 400;
+
+/// Substeps needed for an RK4 step of length `dt` from state `s` to stay accurate.
+pub fn substeps_for(law: Law, coef: Coefficients, s: Strengths, dt: f64) -> u32 {
+    let (la, lb) = loss_rates(law, coef, s);
+    let mut rate: f64 = 0.0;
+    if s.a > 0.0 {
+        rate = rate.max(la / s.a);
+    }
+    if s.b > 0.0 {
+        rate = rate.max(lb / s.b);
+    }
+    let n = (rate * dt / SUBSTEP_RATE).ceil();
+    if n.is_finite() {
+        (n as u32).clamp(1, MAX_SUBSTEPS)
+    } else {
+        MAX_SUBSTEPS
+    }
+}
+
+/// Advances one step of length `dt` with `reinforcements` arriving evenly over it.
+pub fn advance(
+    law: Law,
+    coef: Coefficients,
+    s: Strengths,
+    reinforcements: [f64; 2],
+    dt: f64,
+    substeps: u32,
+) -> Strengths {
+    if reinforcements == [0.0, 0.0] {
+        return integrate(law, coef, s, dt, substeps);
+    }
+    let pieces = REINFORCEMENT_PULSES.max(substeps);
+    let h = dt / f64::from(pieces);
+    let share = [
+        reinforcements[0] / f64::from(pieces),
+        reinforcements[1] / f64::from(pieces),
+    ];
+    let mut x = s;
+    for _ in 0..pieces {
+        x = integrate(law, coef, x, h / 2.0, 1);
+        x.a += share[0];
+        x.b += share[1];
+        x = integrate(law, coef, x, h / 2.0, 1);
+    }
+    x
+}
+
+/// A substep plan: the number of RK4 substeps for each step, fixed during one optimisation so the
+/// objective is a smooth function of the parameters.
+pub type Plan = Vec<u32>;
+
+/// Free-running simulation from the start row: the strengths at every row (`len = steps + 1`).
+/// With `plan = None` substeps are chosen from the state; the plan used is returned.
+pub fn simulate(
+    data: &BattleData,
+    law: Law,
+    coef: Coefficients,
+    plan: Option<&[u32]>,
+) -> (Vec<Strengths>, Plan) {
+    let dt = data.dt();
+    let start = Strengths {
+        a: data.strength[0][0].unwrap_or(0.0),
+        b: data.strength[1][0].unwrap_or(0.0),
+    };
+    let mut out = Vec::with_capacity(data.time.len());
+    let mut used = Vec::with_capacity(data.steps());
+    out.push(start);
+    let mut s = start;
+    for i in 1..data.time.len() {
+        let r = [data.reinforcements[0][i], data.reinforcements[1][i]];
+        let n = match plan {
+            Some(p) => p[i - 1],
+            None => {
+                let probe = Strengths {
+                    a: s.a + r[0],
+                    b: s.b + r[1],
+                };
+                substeps_for(law, coef, probe, dt)
+            }
+        };
+        used.push(n);
+        s = advance(law, coef, s, r, dt, n);
+        out.push(s);
+    }
+    (out, used)
+}
+
+/// One-step-ahead run: each step starts from the observed strengths where observed and from the
+/// model's own value where not (or from the recorded casualties where given). Returns the
+/// start-of-row states (`len = steps + 1`) and each side's model loss in each step (`[side][step]`,
+/// index 0 unused).
+pub fn one_step_ahead(
+    data: &BattleData,
+    law: Law,
+    coef: Coefficients,
+    plan: Option<&[u32]>,
+) -> (Vec<Strengths>, [Vec<f64>; 2], Plan) {
+    let dt = data.dt();
+    let n_rows = data.time.len();
+    let mut filled = Vec::with_capacity(n_rows);
+    let mut losses = [vec![0.0; n_rows], vec![0.0; n_rows]];
+    let mut used = Vec::with_capacity(n_rows - 1);
+    let mut s = Strengths {
+        a: data.strength[0][0].unwrap_or(0.0),
+        b: data.strength[1][0].unwrap_or(0.0),
+    };
+    filled.push(s);
+    for i in 1..n_rows {
+        let r = [data.reinforcements[0][i], data.reinforcements[1][i]];
+        let n = match plan {
+            Some(p) => p[i - 1],
+            None => substeps_for(
+                law,
+                coef,
+                Strengths {
+                    a: s.a + r[0],
+                    b: s.b + r[1],
+                },
+                dt,
+            ),
+        };
+        used.push(n);
+        let end = advance(law, coef, s, r, dt, n);
+        losses[0][i] = s.a + r[0] - end.a;
+        losses[1][i] = s.b + r[1] - end.b;
+        let mut next = [end.a, end.b];
+        let before = [s.a, s.b];
+        for side in 0..2 {
+            if let Some(v) = data.strength[side][i] {
+                next[side] = v;
+            } else if let Some(Some(c)) = data.casualties[side].as_ref().map(|c| c[i]) {
+                next[side] = (before[side] + r[side] - c).max(0.0);
+            }
+        }
+        s = Strengths {
+            a: next[0],
+            b: next[1],
+        };
+        filled.push(s);
+    }
+    (filled, losses, used)
+}
