@@ -207,7 +207,7 @@ pub fn loss_spans(data: &BattleData) -> (Vec<LossSpan>, Vec<String>) {
                         loss: spans[lo].loss + spans[hi].loss,
                     };
                     notes.push(format!(
-                        "{}: steps ending at lines {}..={} merged into one loss observation because one of them has a negative loss",
+                        "{}: steps ending at lines {}-{} merged into one loss observation because one of them has a negative loss",
                         side_letter(side),
                         data.line[merged.first],
                         data.line[merged.last]
@@ -861,6 +861,18 @@ fn standard_errors(
                     cov[(side, side)] = f64::NAN;
                     continue;
                 }
+                if idx
+                    .iter()
+                    .any(|&i| e.span_exposure[i] <= 0.0 && setup.spans[i].loss > 0.0)
+                {
+                    notes.push(format!(
+                        "{}: the law predicts no loss in steps where losses were observed, so no standard error for {}",
+                        side_letter(side),
+                        PARAM_NAMES[side]
+                    ));
+                    cov[(side, side)] = f64::NAN;
+                    continue;
+                }
                 let pearson: f64 = idx
                     .iter()
                     .map(|&i| {
@@ -1278,6 +1290,12 @@ pub fn fit(
                 "the observed strengths change by less than 10%: how losses scale with strength (the exponents) can hardly be told from these data".into(),
             );
         }
+    }
+    if r2.is_finite() && r2 < 0.5 {
+        warnings.push(format!(
+            "the fitted law reproduces the observed strengths poorly (R2 = {}): it does not describe this battle",
+            crate::report::short(r2, 3)
+        ));
     }
     for i in 0..2 {
         if let Some((lo, _)) = ci95[i] {

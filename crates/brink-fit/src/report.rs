@@ -39,7 +39,19 @@ pub fn short(x: f64, digits: usize) -> String {
     let r: f64 = format!("{:.*e}", digits.saturating_sub(1), x)
         .parse()
         .unwrap_or(x);
-    format!("{r:?}")
+    if r != 0.0 && (r.abs() >= 1e7 || r.abs() < 1e-4) {
+        // Scientific notation, trimmed: `3.839e7`, `1.4553e-5`.
+        let e = format!("{:.*e}", digits.saturating_sub(1), r);
+        let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+        let mant = if mant.contains('.') {
+            mant.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            mant
+        };
+        format!("{mant}e{exp}")
+    } else {
+        format!("{r:?}")
+    }
 }
 
 fn what(fit: &Fit, ctx: &Context, i: usize) -> String {
