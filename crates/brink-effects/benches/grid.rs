@@ -2,9 +2,16 @@
 //! ground grid for one 100 kt surface burst (Brode), and 5 psi range inversion for 10,000
 //! (yield, height) pairs. Writes results to $BRINK_BENCH_OUT (default /tmp/brink-effects-bench)
 //! for `bench/effects/numpy_effects.py` to compare, and prints timings as JSON.
+//! Grid variants timed: `grid_fields` (optimized: symmetry, hoisting, separable fallout),
+//! `grid_fields_per_point` (same kernels, every cell evaluated: like-for-like with numpy),
+//! `grid_fields_reference` (the straightforward per-cell code, i.e. "before"), and the
+//! optimized grid with an oblique wind (from 250 deg), where the fallout is per cell.
 //! Run with `bash bench/effects/run.sh`.
 use brink_effects::blast::BlastModel;
-use brink_effects::effects::{Burst, Strike, grid_fields, invert_ranges_km};
+use brink_effects::effects::{
+    Burst, GridFields, Strike, grid_fields, grid_fields_per_point, grid_fields_reference,
+    invert_ranges_km,
+};
 use brink_effects::fallout::{FalloutParams, Wseg10};
 use brink_effects::{Target, strike_casualties};
 use std::io::Write;
@@ -62,31 +69,52 @@ fn main() {
         burst: Burst::Surface,
         model: BlastModel::Brode,
     };
-    let wseg = Wseg10::new(&FalloutParams {
-        yield_kt: 100.0,
-        fission_fraction: 1.0,
-        wind_kmh: 24.0,
-        wind_from_deg: 270.0,
-        shear_mph_per_kft: 0.23,
-    });
+    let wseg_at = |from_deg: f64| {
+        Wseg10::new(&FalloutParams {
+            yield_kt: 100.0,
+            fission_fraction: 1.0,
+            wind_kmh: 24.0,
+            wind_from_deg: from_deg,
+            shear_mph_per_kft: 0.23,
+        })
+    };
+    let wseg = wseg_at(270.0);
+    let oblique = wseg_at(250.0);
     let (n, half) = (1000usize, 20.0);
-    let mut t_grid = Vec::new();
-    let mut t_grid1 = Vec::new();
-    let mut g = None;
-    for _ in 0..reps {
-        let t0 = Instant::now();
-        let r = grid_fields(&strike, Some(&wseg), half, n, threads).unwrap();
-        t_grid.push(t0.elapsed().as_secs_f64());
-        let t0 = Instant::now();
-        let r1 = grid_fields(&strike, Some(&wseg), half, n, 1).unwrap();
-        t_grid1.push(t0.elapsed().as_secs_f64());
-        assert_eq!(r.overpressure_psi, r1.overpressure_psi);
-        g = Some(r);
-    }
-    let g = g.unwrap();
+    type GridFn = fn(
+        &Strike,
+        Option<&Wseg10>,
+        f64,
+        usize,
+        usize,
+    ) -> Result<GridFields, brink_effects::EffectsError>;
+    // Median over `reps` runs of one grid variant with `th` threads; returns the last grid.
+    let time_grid = |f: GridFn, w: &Wseg10, th: usize| {
+        let mut ts = Vec::new();
+        let mut g = None;
+        for _ in 0..reps {
+            let t0 = Instant::now();
+            let r = f(&strike, Some(w), half, n, th).unwrap();
+            ts.push(t0.elapsed().as_secs_f64());
+            g = Some(r);
+        }
+        (median(ts), g.unwrap())
+    };
+    let (t_grid, g) = time_grid(grid_fields, &wseg, threads);
+    let (t_grid1, g1) = time_grid(grid_fields, &wseg, 1);
+    assert_eq!(g.overpressure_psi, g1.overpressure_psi);
+    assert_eq!(g.dose_7day_rem, g1.dose_7day_rem);
+    drop(g1);
+    let (t_pp, _) = time_grid(grid_fields_per_point, &wseg, threads);
+    let (t_pp1, _) = time_grid(grid_fields_per_point, &wseg, 1);
+    let (t_ref, _) = time_grid(grid_fields_reference, &wseg, threads);
+    let (t_ref1, _) = time_grid(grid_fields_reference, &wseg, 1);
+    let (t_obl, g_obl) = time_grid(grid_fields, &oblique, threads);
+    let (t_obl1, _) = time_grid(grid_fields, &oblique, 1);
     write_f64(&out.join("rust_op.bin"), &g.overpressure_psi);
     write_f64(&out.join("rust_th.bin"), &g.thermal_cal_per_cm2);
     write_f64(&out.join("rust_dose.bin"), &g.dose_7day_rem);
+    write_f64(&out.join("rust_dose_oblique.bin"), &g_obl.dose_7day_rem);
     let p = pairs();
     let mut t_inv = Vec::new();
     let mut inv = Vec::new();
@@ -117,9 +145,15 @@ fn main() {
         eprintln!("strike_casualties Kyiv 100 kt {burst:?}: {us:.1} us/call (checksum {acc:.0})");
     }
     println!(
-        "{{\"grid_n\": {n}, \"threads\": {threads}, \"grid_median_s\": {:.6}, \"grid_1thread_median_s\": {:.6}, \"inversion_pairs\": {}, \"inversion_median_s\": {:.6}, \"reps\": {reps}}}",
-        median(t_grid),
-        median(t_grid1),
+        "{{\"grid_n\": {n}, \"threads\": {threads}, \"grid_median_s\": {:.6}, \"grid_1thread_median_s\": {:.6}, \"grid_per_point_median_s\": {:.6}, \"grid_per_point_1thread_median_s\": {:.6}, \"grid_reference_median_s\": {:.6}, \"grid_reference_1thread_median_s\": {:.6}, \"grid_oblique_median_s\": {:.6}, \"grid_oblique_1thread_median_s\": {:.6}, \"inversion_pairs\": {}, \"inversion_median_s\": {:.6}, \"reps\": {reps}}}",
+        t_grid,
+        t_grid1,
+        t_pp,
+        t_pp1,
+        t_ref,
+        t_ref1,
+        t_obl,
+        t_obl1,
         p.len(),
         median(t_inv)
     );

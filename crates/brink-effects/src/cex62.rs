@@ -71,6 +71,19 @@ pub fn thermal_fluence_cal_per_cm2(yield_kt: f64, surface: bool, slant_km: f64) 
     log_poly(&EQ_2_106, slant_km / KM_PER_MI) * w
 }
 
+/// Eq. 2-106 for a precomputed effective yield `w_eff` (kt; 0.7 W for surface bursts),
+/// with log10 and 10^p taken through one `ln` and one `exp`. Same numbers as
+/// [`thermal_fluence_cal_per_cm2`] to ~1e-15 relative; used on grids.
+#[inline]
+pub fn thermal_fluence_weff(w_eff: f64, slant_km: f64) -> f64 {
+    let l = (slant_km / KM_PER_MI).ln() * std::f64::consts::LOG10_E;
+    let mut acc = 0.0;
+    for &c in EQ_2_106.iter().rev() {
+        acc = acc * l + c;
+    }
+    (acc * std::f64::consts::LN_10).exp() * w_eff
+}
+
 /// Slant distance (km) at which the fluence is `q_cal_per_cm2` (CEX-62.2 eq. 2-108),
 /// at the fit's reference visibility.
 #[inline]

@@ -251,63 +251,7 @@ pub fn grid_coord_km(i: usize, n: usize, half_width_km: f64) -> f64 {
     -half_width_km + 2.0 * half_width_km * (i as f64 + 0.5) / n as f64
 }
 
-/// Evaluate overpressure, thermal fluence and (surface bursts with `fallout`) 7-day dose
-/// on the grid, splitting rows across `threads` scoped threads. Pure and deterministic
-/// (each cell is computed independently, so the thread count does not change results).
-pub fn grid_fields(
-    strike: &Strike,
-    fallout: Option<&crate::fallout::Wseg10>,
-    half_width_km: f64,
-    n: usize,
-    threads: usize,
-) -> Result<GridFields, EffectsError> {
-    let h = strike.height_m()?;
-    positive("half_width_km", half_width_km)?;
-    let w = strike.yield_kt;
-    let w13 = w.cbrt();
-    let shob = h / w13;
-    let surface = strike.is_surface();
-    let model = strike.model;
-    let mut op = vec![0.0; n * n];
-    let mut th = vec![0.0; n * n];
-    let mut dose = vec![0.0; n * n];
-    let min_slant_km = 0.05 * crate::units::KM_PER_MI;
-    let h_km = h / 1000.0;
-    let rows_per = n.div_ceil(threads.max(1));
-    std::thread::scope(|sc| {
-        let chunks = op
-            .chunks_mut(rows_per * n)
-            .zip(th.chunks_mut(rows_per * n))
-            .zip(dose.chunks_mut(rows_per * n));
-        for (ci, ((op_c, th_c), d_c)) in chunks.enumerate() {
-            sc.spawn(move || {
-                for (k, ((o, t), d)) in op_c
-                    .iter_mut()
-                    .zip(th_c.iter_mut())
-                    .zip(d_c.iter_mut())
-                    .enumerate()
-                {
-                    let idx = ci * rows_per * n + k;
-                    let north = grid_coord_km(idx / n, n, half_width_km);
-                    let east = grid_coord_km(idx % n, n, half_width_km);
-                    let g_km = (east * east + north * north).sqrt();
-                    *o = model.overpressure_psi_scaled(g_km * 1000.0 / w13, shob);
-                    let slant = (g_km * g_km + h_km * h_km).sqrt().max(min_slant_km);
-                    *t = cex62::thermal_fluence_cal_per_cm2(w, surface, slant);
-                    if let Some(f) = fallout {
-                        *d = f.dose_7day_r(east, north);
-                    }
-                }
-            });
-        }
-    });
-    Ok(GridFields {
-        n,
-        overpressure_psi: op,
-        thermal_cal_per_cm2: th,
-        dose_7day_rem: dose,
-    })
-}
+pub use crate::grid::{grid_fields, grid_fields_per_point, grid_fields_reference};
 
 /// 5 psi ground range (km) for each (yield kt, height m) pair (range inversion benchmark).
 pub fn invert_ranges_km(

@@ -142,6 +142,29 @@ impl Wseg10 {
         (fx, sy, a2 * sy)
     }
 
+    /// Unit vector (east, north) of the downwind direction.
+    #[inline]
+    pub fn downwind_unit(&self) -> (f64, f64) {
+        (self.down_e, self.down_n)
+    }
+
+    /// The factors of the dose up to `t_end_h` that depend only on the downwind distance
+    /// `x_mi`: dose(x, y) = amp * exp(-0.5 (y * inv_w)^2), y the crosswind distance (mi).
+    /// `tb_pow` must be `t_end_h.powf(-0.2)` (hoisted by the caller). Same equations as
+    /// [`Self::dose_r`], regrouped so that a grid evaluates them once per downwind
+    /// coordinate.
+    #[inline]
+    pub fn dose_factors(&self, x_mi: f64, t_end_h: f64, tb_pow: f64) -> (f64, f64) {
+        let (fx, sy, w) = self.downwind_terms(x_mi);
+        let ta = self.arrival_time_h(x_mi);
+        let amp = if t_end_h <= ta {
+            0.0
+        } else {
+            5.0 * fx / ((2.0 * std::f64::consts::PI).sqrt() * sy) * (ta.powf(-0.2) - tb_pow)
+        };
+        (amp, 1.0 / w)
+    }
+
     /// H+1 reference dose rate (R/h) at (`east_km`, `north_km`) from ground zero: the dose
     /// rate at H+1 of all the activity that will be deposited there (Hanifen's D_H+1).
     #[inline]

@@ -24,6 +24,7 @@ pub mod cli;
 pub mod effects;
 pub mod error;
 pub mod fallout;
+pub mod grid;
 pub mod svg;
 pub mod units;
 
