@@ -281,15 +281,15 @@ pub fn parse_csv(text: &str) -> Result<(BattleData, Vec<DataWarning>), DataError
         for side in SIDES {
             let column = KNOWN[1 + side];
             let s = get(1 + side)?;
-            if let Some(v) = s {
-                if v < 0.0 {
-                    return Err(err(
-                        line,
-                        Some(column),
-                        format!("strength {v} is negative"),
-                        "strengths are head counts (or equivalent units) and cannot be below 0; leave the cell empty if unknown",
-                    ));
-                }
+            if let Some(v) = s
+                && v < 0.0
+            {
+                return Err(err(
+                    line,
+                    Some(column),
+                    format!("strength {v} is negative"),
+                    "strengths are head counts (or equivalent units) and cannot be below 0; leave the cell empty if unknown",
+                ));
             }
             let r = get(3 + side)?.unwrap_or(0.0);
             if r < 0.0 {

@@ -1298,8 +1298,11 @@ pub fn fit(
         ));
     }
     for i in 0..2 {
-        if let Some((lo, _)) = ci95[i] {
-            if lo <= 0.0 && interval == Interval::Wald {
+        if let Some((lo, _)) = ci95[i]
+            && lo <= 0.0
+            && interval == Interval::Wald
+        {
+            {
                 warnings.push(format!(
                     "the 95% interval of {} reaches 0 or below: the data barely show this effect",
                     PARAM_NAMES[i]

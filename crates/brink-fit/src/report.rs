@@ -164,15 +164,11 @@ pub fn text(
             fit.method.name(),
             ctx.time_unit
         );
-        for i in 0..4 {
+        for (i, name) in PARAM_NAMES.iter().enumerate() {
             let fixed = i >= 2 && fit.law_kind.fixed().is_some();
             let value = short(fit.estimate[i], 5);
             if fixed {
-                let _ = writeln!(
-                    s,
-                    "  {:<15} {:>12}  (fixed by the law)",
-                    PARAM_NAMES[i], value
-                );
+                let _ = writeln!(s, "  {:<15} {:>12}  (fixed by the law)", name, value);
                 continue;
             }
             let se = fit.stderr[i]
@@ -184,7 +180,7 @@ pub fn text(
             let _ = writeln!(
                 s,
                 "  {:<15} {:>12}  se {:<10} 95% {:<24} ({})",
-                PARAM_NAMES[i],
+                name,
                 value,
                 se,
                 ci,

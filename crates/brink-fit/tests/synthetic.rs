@@ -119,11 +119,12 @@ fn coverage(t: &Truth, method: Method, csv: &str, opts: &FitOptions) -> (usize, 
     let truth = truth_values(t);
     let free = t.kind.n_params();
     let mut covered = 0;
-    for i in 0..free {
-        if let Some((lo, hi)) = f.ci95[i] {
-            if lo <= truth[i] && truth[i] <= hi {
-                covered += 1;
-            }
+    for (ci, truth) in f.ci95.iter().zip(truth).take(free) {
+        if let Some((lo, hi)) = ci
+            && *lo <= truth
+            && truth <= *hi
+        {
+            covered += 1;
         }
     }
     let rel = [0, 1].map(|i| (f.estimate[i] - truth[i]).abs() / truth[i]);
@@ -243,15 +244,14 @@ fn noiseless_data_are_fitted_exactly_by_least_squares() {
         let (data, _) = parse_csv(&csv).unwrap();
         let f = fit(&data, t.kind, Method::LeastSquares, &FitOptions::default()).unwrap();
         let truth = truth_values(&t);
-        for i in 0..t.kind.n_params() {
+        for (i, truth) in truth.iter().enumerate().take(t.kind.n_params()) {
             // The CSV rounds strengths to 0.1, so not to machine precision.
-            let tol = if i < 2 { 2e-3 * truth[i] } else { 5e-3 };
+            let tol = if i < 2 { 2e-3 * truth } else { 5e-3 };
             assert!(
-                (f.estimate[i] - truth[i]).abs() < tol,
-                "{:?} {i}: {} vs {}",
+                (f.estimate[i] - truth).abs() < tol,
+                "{:?} {i}: {} vs {truth}",
                 t.kind,
-                f.estimate[i],
-                truth[i]
+                f.estimate[i]
             );
         }
     }
