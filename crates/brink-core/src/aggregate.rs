@@ -12,32 +12,51 @@ use std::io::{self, Read, Write};
 
 const MANTISSA_BITS_KEPT: u32 = 8;
 const SHIFT: u32 = 52 - MANTISSA_BITS_KEPT;
-const FIXED_POINT_SCALE: f64 = 4_294_967_296.0; // 2^32
+const FIXED_POINT_SCALE: f64 = 1_048_576.0; // 2^20
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct DenseStore {
     offset: i32,
-    counts: Vec<u64>,
+    /// Counts per bin; u32 halves the memory the hot loop touches (a study is limited to
+    /// 2^32 - 1 runs, checked by the runner).
+    counts: Vec<u32>,
+}
+
+/// Equal when the same bins hold the same counts, whatever the allocated range.
+impl PartialEq for DenseStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.nonzero().eq(other.nonzero())
+    }
 }
 
 impl DenseStore {
     #[inline]
-    fn add(&mut self, key: i32, n: u64) {
-        if self.counts.is_empty() {
-            self.offset = key;
-            self.counts.push(n);
-            return;
-        }
-        if key < self.offset {
-            let grow = (self.offset - key) as usize;
-            let mut v = vec![0u64; grow + self.counts.len()];
-            v[grow..].copy_from_slice(&self.counts);
-            self.counts = v;
-            self.offset = key;
-        } else if key >= self.offset + self.counts.len() as i32 {
-            self.counts.resize((key - self.offset) as usize + 1, 0);
+    fn add(&mut self, key: i32, n: u32) {
+        let len = self.counts.len() as i32;
+        if len == 0 {
+            // Start with room for a factor of ~4 either way (512 bins of 1/256 octave).
+            self.offset = key - 256;
+            self.counts = vec![0; 512];
+        } else if key < self.offset || key >= self.offset + len {
+            self.grow_to(key);
         }
         self.counts[(key - self.offset) as usize] += n;
+    }
+
+    /// Grows geometrically towards `key` so that repeated growth costs amortised O(1).
+    #[cold]
+    fn grow_to(&mut self, key: i32) {
+        let len = self.counts.len() as i32;
+        if key < self.offset {
+            let grow = (self.offset - key).max(len);
+            let mut v = vec![0u32; (grow + len) as usize];
+            v[grow as usize..].copy_from_slice(&self.counts);
+            self.counts = v;
+            self.offset -= grow;
+        } else {
+            let needed = key - self.offset + 1;
+            self.counts.resize(needed.max(2 * len) as usize, 0);
+        }
     }
 
     fn merge(&mut self, other: &DenseStore) {
@@ -46,6 +65,15 @@ impl DenseStore {
                 self.add(other.offset + i as i32, c);
             }
         }
+    }
+
+    /// Bins with counts, as (key, count), for a canonical form independent of growth history.
+    fn nonzero(&self) -> impl Iterator<Item = (i32, u32)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| (self.offset + i as i32, *c))
     }
 }
 
@@ -96,7 +124,14 @@ impl Histogram {
         self.count += 1;
         self.min = self.min.min(v);
         self.max = self.max.max(v);
-        self.sum_fixed += (v * FIXED_POINT_SCALE).round() as i128;
+        // Truncation to 2^-20 (not rounding: `round` is a libm call in the hot loop); i64
+        // conversion is much cheaper than i128, so only values beyond 2^62 take the slow path.
+        let scaled = v * FIXED_POINT_SCALE;
+        self.sum_fixed += if scaled.abs() < 4.6e18 {
+            i128::from(scaled as i64)
+        } else {
+            scaled as i128
+        };
         if v > 0.0 {
             self.positive.add(key_of(v), 1);
         } else if v < 0.0 {
@@ -142,7 +177,7 @@ impl Histogram {
         let mut seen = 0u64;
         let clamp = |x: f64| x.clamp(self.min, self.max);
         for (i, &c) in self.negative.counts.iter().enumerate().rev() {
-            seen += c;
+            seen += u64::from(c);
             if seen >= rank {
                 let key = self.negative.offset + i as i32;
                 // The bin of -x covers (-upper, -lower]; its far end is -lower_bound(key + 1).
@@ -154,7 +189,7 @@ impl Histogram {
             return Some(clamp(0.0));
         }
         for (i, &c) in self.positive.counts.iter().enumerate() {
-            seen += c;
+            seen += u64::from(c);
             if seen >= rank {
                 return Some(clamp(lower_bound(self.positive.offset + i as i32)));
             }
@@ -169,9 +204,10 @@ impl Histogram {
         w.write_all(&self.max.to_le_bytes())?;
         w.write_all(&self.sum_fixed.to_le_bytes())?;
         for store in [&self.positive, &self.negative] {
-            w.write_all(&store.offset.to_le_bytes())?;
-            w.write_all(&(store.counts.len() as u32).to_le_bytes())?;
-            for c in &store.counts {
+            let bins: Vec<(i32, u32)> = store.nonzero().collect();
+            w.write_all(&(bins.len() as u32).to_le_bytes())?;
+            for (k, c) in bins {
+                w.write_all(&k.to_le_bytes())?;
                 w.write_all(&c.to_le_bytes())?;
             }
         }
@@ -194,20 +230,20 @@ impl Histogram {
         for i in 0..2 {
             let mut b4 = [0u8; 4];
             r.read_exact(&mut b4)?;
-            let offset = i32::from_le_bytes(b4);
-            r.read_exact(&mut b4)?;
-            let len = u32::from_le_bytes(b4) as usize;
-            if len > 1 << 20 {
+            let n = u32::from_le_bytes(b4) as usize;
+            if n > 1 << 20 {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     "histogram too large",
                 ));
             }
-            let mut counts = Vec::with_capacity(len);
-            for _ in 0..len {
-                counts.push(read_u64(r)?);
+            let mut store = DenseStore::default();
+            for _ in 0..n {
+                r.read_exact(&mut b4)?;
+                let key = i32::from_le_bytes(b4);
+                r.read_exact(&mut b4)?;
+                store.add(key, u32::from_le_bytes(b4));
             }
-            let store = DenseStore { offset, counts };
             if i == 0 {
                 h.positive = store;
             } else {
@@ -234,7 +270,7 @@ pub struct Accumulator {
     hist: Vec<Histogram>,
 }
 
-const MAGIC: &[u8; 8] = b"BRNKAGG1";
+const MAGIC: &[u8; 8] = b"BRNKAGG2";
 
 impl Accumulator {
     pub fn new(weeks: u32, sides: usize, variables: usize) -> Accumulator {
@@ -261,6 +297,25 @@ impl Accumulator {
                 self.hist[base + k].record(*x);
             }
         }
+    }
+
+    /// Records a batch of runs cell by cell: `values[cell * runs + run]`, NaN = undefined.
+    /// Inserting one histogram's values together keeps its bins in cache.
+    pub fn record_batch(&mut self, values: &[f64], runs: usize) {
+        debug_assert_eq!(values.len(), self.hist.len() * runs);
+        for (h, column) in self.hist.iter_mut().zip(values.chunks_exact(runs.max(1))) {
+            for &x in column {
+                if !x.is_nan() {
+                    h.record(x);
+                }
+            }
+        }
+        self.runs += runs as u64;
+    }
+
+    /// Number of cells (week, side, variable).
+    pub fn cells(&self) -> usize {
+        self.hist.len()
     }
 
     pub fn get(&self, week: u32, side: usize, var: usize) -> &Histogram {

@@ -99,6 +99,8 @@ pub struct Resolved {
     pub params: Vec<(String, bool)>,
     /// Every parameter in slot order (for sampling).
     pub specs: Vec<crate::param::Param>,
+    /// The ladder compiled for the hot loop (`None` without a decision layer).
+    pub compiled: Option<crate::decision::config::CompiledLadder>,
     /// The two belligerents, in id order.
     pub sides: [String; 2],
     pub start_date: Date,
@@ -757,6 +759,10 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
         return Err(LoadError { diagnostics: diags });
     }
 
+    let compiled = scenario.politics.as_ref().map(|p| {
+        let actors: Vec<String> = scenario.actors.keys().cloned().collect();
+        crate::decision::config::compile(&scenario.ladder, p, &actors)
+    });
     let sides_vec = scenario.belligerents();
     let sides = [sides_vec[0].clone(), sides_vec[1].clone()];
     let canonical = serde_json::to_string(&scenario).unwrap_or_default();
@@ -771,6 +777,7 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
         hash,
         params,
         specs,
+        compiled,
         sides,
         start_date: start_date.expect("checked above"),
     })

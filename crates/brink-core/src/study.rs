@@ -180,21 +180,27 @@ pub fn leader_side(r: &Resolved) -> Option<usize> {
         .and_then(|p| r.side_index(&p.leader))
 }
 
+/// Runs one simulation, writing its observations into column `slot` of a chunk buffer laid out
+/// as `buf[cell * runs_in_chunk + slot]` (NaN = undefined).
 fn run_one(
     r: &Resolved,
     cfg: &StudyConfig,
     run: u64,
-    acc: &mut Accumulator,
+    buf: &mut [f64],
+    slot: usize,
+    runs_in_chunk: usize,
     stats: &mut EventStats,
 ) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
     let leader = leader_side(r);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, |st| {
         for i in 0..2 {
-            acc.record(st.week, i, &model::observe(st, i, leader));
+            let base = (st.week as usize * 2 + i) * NVARS;
+            for (k, x) in model::observe(st, i, leader).iter().enumerate() {
+                buf[(base + k) * runs_in_chunk + slot] = x.unwrap_or(f64::NAN);
+            }
         }
     });
-    acc.runs += 1;
     let events = match state.politics.take() {
         Some(p) => RunEvents {
             outcome: p.outcome,
@@ -259,6 +265,7 @@ pub fn run_study(
             handles.push(scope.spawn(move || {
                 let mut acc = Accumulator::new(cfg.weeks, 2, nvars);
                 let mut stats = EventStats::new(cfg.weeks);
+                let mut buf = vec![0.0; acc.cells() * CHUNK_RUNS as usize];
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         break;
@@ -269,9 +276,12 @@ pub fn run_study(
                     }
                     let lo = requested.start + c * CHUNK_RUNS;
                     let hi = (lo + CHUNK_RUNS).min(requested.end);
+                    let n = (hi - lo) as usize;
+                    let cells = &mut buf[..acc.cells() * n];
                     let records: Vec<RunRecord> = (lo..hi)
-                        .map(|run| run_one(r, cfg, run, &mut acc, &mut stats))
+                        .map(|run| run_one(r, cfg, run, cells, (run - lo) as usize, n, &mut stats))
                         .collect();
+                    acc.record_batch(cells, n);
                     if tx.send((c, records)).is_err() {
                         break;
                     }

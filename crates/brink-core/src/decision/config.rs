@@ -572,3 +572,111 @@ pub fn visit_ladder_params(ladder: &mut [Rung], v: &mut ParamVisitor) {
         }
     });
 }
+
+/// A predicate of `requires`, resolved once at load time (no string work in the hot loop).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pred {
+    Annexed,
+    AnnexedUnderAttack,
+    ExistentialThreat,
+    Losing,
+    Alert,
+    NuclearUsed,
+    NuclearUsedThisWeek,
+    UsInvolved,
+    PatronNuclearReply,
+    CityStruck,
+    LeaderRemoved,
+    /// Rung with this ladder index was taken.
+    Done(usize),
+}
+
+/// One atom of a requirement: a predicate, possibly negated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Atom {
+    pub negated: bool,
+    pub pred: Pred,
+}
+
+/// The ladder compiled for the hot loop: requirements as predicates (each requirement a
+/// disjunction of atoms), actors in decision order with their options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CompiledLadder {
+    pub requires: Vec<Vec<Vec<Atom>>>,
+    /// The leader first, then every other actor with options, in id order.
+    pub actor_order: Vec<String>,
+    /// Ladder indices of each actor's options, parallel to `actor_order`.
+    pub options: Vec<Vec<usize>>,
+    /// The patron's responses to nuclear use (options that require `nuclear_used`).
+    pub patron_nuclear_responses: Vec<usize>,
+}
+
+fn parse_atom(text: &str, ids: &[&str]) -> Option<Atom> {
+    let text = text.trim();
+    let (negated, name) = match text.strip_prefix("not:") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, text),
+    };
+    let pred = if let Some(id) = name.strip_prefix("done:") {
+        Pred::Done(ids.iter().position(|x| *x == id)?)
+    } else {
+        match name {
+            "annexed" => Pred::Annexed,
+            "annexed_under_attack" => Pred::AnnexedUnderAttack,
+            "existential_threat" => Pred::ExistentialThreat,
+            "losing" => Pred::Losing,
+            "alert" => Pred::Alert,
+            "nuclear_used" => Pred::NuclearUsed,
+            "nuclear_used_this_week" => Pred::NuclearUsedThisWeek,
+            "us_involved" => Pred::UsInvolved,
+            "patron_nuclear_reply" => Pred::PatronNuclearReply,
+            "city_struck" => Pred::CityStruck,
+            "leader_removed" => Pred::LeaderRemoved,
+            _ => return None,
+        }
+    };
+    Some(Atom { negated, pred })
+}
+
+/// Compiles a validated ladder. Unknown names (rejected by validation) compile to nothing.
+pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> CompiledLadder {
+    let ids: Vec<&str> = ladder.iter().map(|r| r.id.as_str()).collect();
+    let requires = ladder
+        .iter()
+        .map(|r| {
+            r.requires
+                .iter()
+                .map(|q| q.split('|').filter_map(|a| parse_atom(a, &ids)).collect())
+                .collect()
+        })
+        .collect();
+    let mut actor_order = vec![politics.leader.clone()];
+    for a in actors {
+        if *a != politics.leader && ladder.iter().any(|r| &r.actor == a) {
+            actor_order.push(a.clone());
+        }
+    }
+    let options = actor_order
+        .iter()
+        .map(|a| {
+            (0..ladder.len())
+                .filter(|&i| &ladder[i].actor == a)
+                .collect()
+        })
+        .collect();
+    let patron_nuclear_responses = (0..ladder.len())
+        .filter(|&i| {
+            ladder[i].actor == politics.patron
+                && ladder[i]
+                    .requires
+                    .iter()
+                    .any(|q| q.contains("nuclear_used"))
+        })
+        .collect();
+    CompiledLadder {
+        requires,
+        actor_order,
+        options,
+        patron_nuclear_responses,
+    }
+}

@@ -15,7 +15,9 @@ mod tests;
 use crate::load::Resolved;
 use crate::model::RunState;
 use crate::param::Sample;
-use config::{BurstKind, Outcome, Politics, Rung, StrikeTarget, kahn_threshold};
+use config::{
+    Atom, BurstKind, CompiledLadder, Outcome, Politics, Pred, Rung, StrikeTarget, kahn_threshold,
+};
 use rand::Rng;
 use serde::Serialize;
 
@@ -76,6 +78,8 @@ pub struct PoliticalState {
     pub nuclear_injured: f64,
     /// Cached strike casualties per rung (killed, injured), computed on first use.
     strike_cache: Vec<Option<(f64, f64)>>,
+    /// Cached patron response shares (they depend on sampled parameters only).
+    patron_shares: Option<(f64, f64)>,
     pub traces: Option<Vec<DecisionTrace>>,
 }
 
@@ -207,6 +211,7 @@ pub fn draw<R: Rng + ?Sized>(p: &[f64], rng: &mut R) -> usize {
 
 struct Ctx<'a> {
     r: &'a Resolved,
+    c: &'a CompiledLadder,
     p: &'a Politics,
     v: &'a Sample,
     li: usize,
@@ -260,29 +265,13 @@ impl Ctx<'_> {
         (bar - achieved).max(0.0)
     }
 
-    /// Holds a predicate in the current state.
-    fn predicate(&self, name: &str, ps: &PoliticalState, st: &RunState) -> bool {
-        if let Some(rest) = name.strip_prefix("not:") {
-            return !self.predicate(rest, ps, st);
-        }
-        if name.contains('|') {
-            return name.split('|').any(|n| self.predicate(n.trim(), ps, st));
-        }
-        if let Some(id) = name.strip_prefix("done:") {
-            return self
-                .r
-                .scenario
-                .ladder
-                .iter()
-                .position(|r| r.id == id)
-                .is_some_and(|i| ps.done[i]);
-        }
+    fn holds(&self, atom: Atom, ps: &PoliticalState, st: &RunState) -> bool {
         let leader = &st.sides[self.li];
         let opp = &st.sides[self.oi];
-        match name {
-            "annexed" => ps.annexed,
-            "annexed_under_attack" => ps.annexed && opp.attacking,
-            "existential_threat" => {
+        let value = match atom.pred {
+            Pred::Annexed => ps.annexed,
+            Pred::AnnexedUnderAttack => ps.annexed && opp.attacking,
+            Pred::ExistentialThreat => {
                 let d = &self.p.doctrine;
                 ps.achieved() < d.existential_territory_share.get(self.v)
                     || (leader.effective_strength > 0.0
@@ -290,24 +279,27 @@ impl Ctx<'_> {
                             >= d.existential_strength_ratio.get(self.v))
                     || (leader.effective_strength == 0.0 && opp.effective_strength > 0.0)
             }
-            "losing" => {
+            Pred::Losing => {
                 let t = &ps.leader_territory;
                 t.len() > 4 && t[t.len() - 1] < t[t.len() - 5]
             }
-            "alert" => ps.alert,
-            "nuclear_used" => ps.nuclear_used_week.is_some(),
-            "nuclear_used_this_week" => ps.nuclear_used_week == Some(st.week + 1),
-            "us_involved" => ps.us_involved,
-            "patron_nuclear_reply" => ps.patron_nuclear_reply,
-            "city_struck" => ps.city_struck,
-            "leader_removed" => ps.leader_removed,
-            _ => false,
-        }
+            Pred::Alert => ps.alert,
+            Pred::NuclearUsed => ps.nuclear_used_week.is_some(),
+            Pred::NuclearUsedThisWeek => ps.nuclear_used_week == Some(st.week + 1),
+            Pred::UsInvolved => ps.us_involved,
+            Pred::PatronNuclearReply => ps.patron_nuclear_reply,
+            Pred::CityStruck => ps.city_struck,
+            Pred::LeaderRemoved => ps.leader_removed,
+            Pred::Done(i) => ps.done[i],
+        };
+        value != atom.negated
     }
 
     fn eligible(&self, i: usize, ps: &PoliticalState, st: &RunState) -> bool {
-        let rung = &self.r.scenario.ladder[i];
-        !ps.done[i] && rung.requires.iter().all(|q| self.predicate(q, ps, st))
+        !ps.done[i]
+            && self.c.requires[i]
+                .iter()
+                .all(|any| any.iter().any(|&a| self.holds(a, ps, st)))
     }
 
     /// Of the patron's nuclear-response options, the QR shares of a conventional response and
@@ -315,13 +307,10 @@ impl Ctx<'_> {
     fn patron_response_shares(&self) -> (f64, f64) {
         let lambda = self.p.rationality.get(self.v);
         let options: Vec<&Rung> = self
-            .r
-            .scenario
-            .ladder
+            .c
+            .patron_nuclear_responses
             .iter()
-            .filter(|r| {
-                r.actor == self.p.patron && r.requires.iter().any(|q| q.contains("nuclear_used"))
-            })
+            .map(|&i| &self.r.scenario.ladder[i])
             .collect();
         if options.is_empty() {
             return (0.0, 0.0);
@@ -403,7 +392,14 @@ impl Ctx<'_> {
         let mut gain = 0.0;
         let mut p_exchange = 0.0;
         if e.strike.is_some() {
-            let (conv, reply) = self.patron_response_shares();
+            let (conv, reply) = match ps.patron_shares {
+                Some(x) => x,
+                None => {
+                    let x = self.patron_response_shares();
+                    ps.patron_shares = Some(x);
+                    x
+                }
+            };
             // The seed-002 argument: a patron's conventional retaliation switches the bar.
             if self.face_enabled(ps) {
                 face_after =
@@ -456,7 +452,10 @@ pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng
     let Some(mut ps) = state.politics.take() else {
         return;
     };
-    let ctx = Ctx { r, p, v, li, oi };
+    let Some(c) = r.compiled.as_ref() else {
+        return;
+    };
+    let ctx = Ctx { r, c, p, v, li, oi };
     // Events are dated by the end of the week being simulated: week 0 holds only what had
     // happened when the scenario starts.
     let week = state.week + 1;
@@ -532,18 +531,15 @@ fn week_of_politics<R: Rng + ?Sized>(
 
     // Choices: the leader first, then every other actor with options, in id order.
     let lambda = p.rationality.get(v);
-    let mut actors: Vec<&str> = vec![p.leader.as_str()];
-    for id in ctx.r.scenario.actors.keys() {
-        if id != &p.leader && ctx.r.scenario.ladder.iter().any(|r| &r.actor == id) {
-            actors.push(id);
-        }
-    }
-    for actor in actors {
+    for (a, actor) in ctx.c.actor_order.iter().enumerate() {
+        let actor = actor.as_str();
         if ps.outcome.is_some() {
             break;
         }
-        let eligible: Vec<usize> = (0..ctx.r.scenario.ladder.len())
-            .filter(|&i| ctx.r.scenario.ladder[i].actor == actor && ctx.eligible(i, ps, state))
+        let eligible: Vec<usize> = ctx.c.options[a]
+            .iter()
+            .copied()
+            .filter(|&i| ctx.eligible(i, ps, state))
             .collect();
         if eligible.is_empty() {
             continue;
@@ -725,7 +721,15 @@ pub fn finish(r: &Resolved, v: &Sample, state: &mut RunState) {
         return;
     };
     if ps.outcome.is_none() {
-        let ctx = Ctx { r, p, v, li, oi };
+        let c = r.compiled.clone().unwrap_or_default();
+        let ctx = Ctx {
+            r,
+            c: &c,
+            p,
+            v,
+            li,
+            oi,
+        };
         let outcome = if frozen(&ctx, &ps) {
             Outcome::FrozenConflict
         } else {

@@ -60,27 +60,40 @@ impl EventStats {
     }
 
     pub fn record(&mut self, run: &RunEvents) {
+        // Look keys up before inserting: allocating a String per lookup dominated this function.
+        fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+            match map.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    map.insert(key.to_string(), 1);
+                }
+            }
+        }
         self.runs += 1;
         let outcome = run.outcome.map_or("none", |(o, _)| o.id());
-        *self.outcomes.entry(outcome.to_string()).or_default() += 1;
+        bump(&mut self.outcomes, outcome);
         let firsts = Self::firsts(run);
         for (id, week) in &firsts {
-            let weeks = self
+            if !self.first_week.contains_key(*id) {
+                self.first_week
+                    .insert(id.to_string(), vec![0; self.weeks as usize + 1]);
+                self.outcome_given.insert(id.to_string(), BTreeMap::new());
+                self.event_given.insert(id.to_string(), BTreeMap::new());
+            }
+            if let Some(slot) = self
                 .first_week
-                .entry(id.to_string())
-                .or_insert_with(|| vec![0; self.weeks as usize + 1]);
-            if let Some(slot) = weeks.get_mut(*week as usize) {
+                .get_mut(*id)
+                .and_then(|w| w.get_mut(*week as usize))
+            {
                 *slot += 1;
             }
-            *self
-                .outcome_given
-                .entry(id.to_string())
-                .or_default()
-                .entry(outcome.to_string())
-                .or_default() += 1;
-            let others = self.event_given.entry(id.to_string()).or_default();
-            for (other, _) in &firsts {
-                *others.entry(other.to_string()).or_default() += 1;
+            if let Some(m) = self.outcome_given.get_mut(*id) {
+                bump(m, outcome);
+            }
+            if let Some(others) = self.event_given.get_mut(*id) {
+                for (other, _) in &firsts {
+                    bump(others, other);
+                }
             }
         }
         let mut path: Vec<&str> = firsts
@@ -93,7 +106,7 @@ impl EventStats {
             .map(|(id, _)| *id)
             .collect();
         path.push(outcome);
-        *self.paths.entry(path.join(" -> ")).or_default() += 1;
+        bump(&mut self.paths, &path.join(" -> "));
         *self.highest_kahn.entry(run.highest_kahn).or_default() += 1;
         let mut crossed: Vec<&str> = run
             .events
@@ -104,7 +117,7 @@ impl EventStats {
         crossed.sort_unstable();
         crossed.dedup();
         for t in crossed {
-            *self.thresholds.entry(t.to_string()).or_default() += 1;
+            bump(&mut self.thresholds, t);
         }
         for e in &run.events {
             if e.event.starts_with("nuclear_")
