@@ -563,6 +563,64 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), EffectsError> {
     res.map_err(|e| EffectsError::Io(format!("writing {}: {e}", path.display())))
 }
 
+/// Round to 3 significant figures and group thousands ("47,100").
+fn people(v: f64) -> String {
+    let v = v.max(0.0);
+    let r = if v >= 1000.0 {
+        let p = 10f64.powi(v.log10().floor() as i32 - 2);
+        (v / p).round() * p
+    } else {
+        v.round()
+    };
+    let digits = format!("{r:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Lines under the SVG title: what was hit and the headline numbers, and the wind.
+fn svg_subtitle(a: &EffectsArgs, r: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(c) = &r.casualties {
+        let what = if let Some(name) = &a.target {
+            match crate::cities::find_city(name) {
+                Ok(city) => format!(
+                    "{} (pre-war population {})",
+                    city.name,
+                    people(city.population)
+                ),
+                Err(_) => name.clone(),
+            }
+        } else if let Some(t) = a.troops {
+            format!("{} troops", people(t))
+        } else if let Some(p) = a.population_total {
+            format!("{} people", people(p))
+        } else {
+            "uniform population".to_string()
+        };
+        lines.push(format!(
+            "Target: {what}. Killed ~{}, injured ~{} (blast, heat{}; model estimate)",
+            people(c.total_killed),
+            people(c.total_injured),
+            if c.fallout_computed { ", fallout" } else { "" }
+        ));
+    }
+    if let Some(f) = &r.fallout {
+        lines.push(format!(
+            "Wind {:.0} km/h from {:.0}°, fission fraction {}, shear {} mph/kft (WSEG-10 fallout)",
+            f.wind_kmh, f.wind_from_deg, f.fission_fraction, f.shear_mph_per_kft
+        ));
+    } else if r.burst != "surface" {
+        lines.push("Air burst: no local fallout (WSEG-10 applies to surface bursts)".into());
+    }
+    lines
+}
+
 /// Run `brink effects` and write the table or JSON to `out`.
 pub fn run(args: &EffectsArgs, out: &mut dyn Write) -> Result<(), EffectsError> {
     let report = build_report(args)?;
@@ -587,7 +645,13 @@ pub fn run(args: &EffectsArgs, out: &mut dyn Write) -> Result<(), EffectsError> 
             t_end_h: SEVEN_DAYS_H,
             levels_rem: &args.dose_contours_rem,
         });
-        let doc = svg::render(&title, &report.ranges_km, drawing.as_ref());
+        let doc = svg::render_with(
+            &title,
+            &svg_subtitle(args, &report),
+            report.height_m,
+            &report.ranges_km,
+            drawing.as_ref(),
+        );
         write_atomic(path, doc.as_bytes())?;
     }
     if args.json {

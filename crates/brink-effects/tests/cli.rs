@@ -98,3 +98,47 @@ fn cli_errors() {
     .unwrap_err();
     assert!(e.to_string().contains("Kharkiv"), "{e}");
 }
+
+#[test]
+fn svg_layout_stays_on_canvas() {
+    use brink_effects::effects::{RangeOptions, ranges};
+    use brink_effects::fallout::{FalloutParams, Wseg10};
+    use brink_effects::svg::{FalloutDrawing, render_with};
+    let strike = brink_effects::Strike::new(100.0, brink_effects::Burst::Surface);
+    let (h, r) = ranges(&strike, &RangeOptions::default()).unwrap();
+    let m = Wseg10::new(&FalloutParams {
+        yield_kt: 100.0,
+        fission_fraction: 1.0,
+        wind_kmh: 24.0,
+        wind_from_deg: 225.0,
+        shear_mph_per_kft: 0.23,
+    });
+    let f = FalloutDrawing {
+        model: &m,
+        wind_from_deg: 225.0,
+        t_end_h: 168.0,
+        levels_rem: &[1000.0, 100.0],
+    };
+    let doc = render_with("t", &["line".to_string()], h, &r, Some(&f));
+    let attr = |tag: &str, name: &str| -> f64 {
+        let i = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[i..].split('"').next().unwrap().parse().unwrap()
+    };
+    let svg_tag = doc.lines().next().unwrap();
+    let (w, hgt) = (attr(svg_tag, "width"), attr(svg_tag, "height"));
+    // Every text anchor point is on the canvas; left-anchored legend text leaves room.
+    for piece in doc.split("<text").skip(1) {
+        let tag = piece.split('>').next().unwrap();
+        let (x, y) = (attr(tag, "x"), attr(tag, "y"));
+        assert!(x >= 0.0 && x <= w && y > 0.0 && y <= hgt, "{tag}");
+        if !tag.contains("text-anchor") {
+            let text = piece.split('>').nth(1).unwrap().split('<').next().unwrap();
+            assert!(x + 5.5 * text.chars().count() as f64 <= w + 40.0, "{text}");
+        }
+    }
+    // Both maps are clipped, have a distance bar and a north arrow; legend has km.
+    assert_eq!(doc.matches("<clipPath").count(), 2);
+    assert_eq!(doc.matches(">N</text>").count(), 2);
+    assert!(doc.contains(" km</text>"));
+    assert!(doc.contains("1000 rem 7-day dose"));
+}
