@@ -602,6 +602,7 @@ impl<F: Fn(&[f64]) -> Option<Vec<f64>>> LeastSquaresProblem<f64, Dyn, Dyn> for P
 fn minimize<F: Fn(&[f64]) -> Option<Vec<f64>>>(
     f: F,
     x0: &[f64],
+    tol: f64,
 ) -> Result<(Vec<f64>, f64), String> {
     let r0 = f(x0).ok_or("the model gives no finite prediction at the starting point")?;
     let m = r0.len();
@@ -618,9 +619,9 @@ fn minimize<F: Fn(&[f64]) -> Option<Vec<f64>>>(
         m,
     };
     let (solved, report) = LevenbergMarquardt::new()
-        .with_ftol(1e-12)
-        .with_xtol(1e-10)
-        .with_gtol(1e-12)
+        .with_ftol(tol * tol)
+        .with_xtol(tol)
+        .with_gtol(tol * tol)
         .with_patience(200)
         .minimize(problem);
     match report.termination {
@@ -698,6 +699,13 @@ fn plan_at(setup: &Setup, method: Method, law: Law, coef: Coefficients) -> Plan 
     }
 }
 
+/// Relative precision of a point fit (LM's xtol; ftol and gtol are its square).
+const POINT_TOL: f64 = 1e-9;
+
+/// Precision of a bootstrap refit: it starts next to the answer and keeps the point fit's
+/// substep plan, and needs far less precision than the sampling spread it measures.
+const REFIT_TOL: f64 = 1e-5;
+
 /// Fits by least squares or MLE from one start; returns (theta, objective, plan).
 fn optimise(
     setup: &Setup,
@@ -706,10 +714,12 @@ fn optimise(
     obs: &[(usize, usize, f64)],
     theta0: &[f64],
     plan0: Plan,
+    tol: f64,
+    rounds: usize,
 ) -> Result<(Vec<f64>, f64, Plan), String> {
     let mut plan = plan0;
     let mut theta = theta0.to_vec();
-    for round in 0..3 {
+    for round in 0..rounds {
         let (t, ss) = {
             let plan_ref = &plan;
             let f = |th: &[f64]| -> Option<Vec<f64>> {
@@ -722,12 +732,12 @@ fn optimise(
                     _ => strength_residuals(setup.data, law, coef, plan_ref, obs),
                 }
             };
-            minimize(f, &theta)?
+            minimize(f, &theta, tol)?
         };
         theta = t;
         let (law, coef) = decode(setup.kind, &theta, setup.refs);
         let needed = plan_at(setup, method, law, coef);
-        if needed.iter().zip(&plan).all(|(n, p)| n <= p) || round == 2 {
+        if needed.iter().zip(&plan).all(|(n, p)| n <= p) || round + 1 == rounds {
             return Ok((theta, ss, plan));
         }
         plan = plan.iter().zip(&needed).map(|(a, b)| *a.max(b)).collect();
@@ -746,12 +756,28 @@ fn point(setup: &Setup, method: Method) -> Result<(Law, Coefficients, Plan), Str
         let plan = simulate(setup.data, law, e.coef, None).1;
         return Ok((law, e.coef, plan));
     }
+    // Several starts (Helmbold): a coarse fit from each, then the best one is polished.
+    let all_starts = starts(setup);
+    let coarse = if all_starts.len() > 1 {
+        1e-4
+    } else {
+        POINT_TOL
+    };
     let mut best: Option<(f64, Vec<f64>, Plan)> = None;
     let mut last_err = String::new();
-    for (law, coef) in starts(setup) {
+    for (law, coef) in all_starts {
         let theta0 = encode(setup.kind, law, coef, setup.refs);
         let plan0 = plan_at(setup, method, law, coef);
-        match optimise(setup, method, &setup.spans, &setup.obs, &theta0, plan0) {
+        match optimise(
+            setup,
+            method,
+            &setup.spans,
+            &setup.obs,
+            &theta0,
+            plan0,
+            coarse,
+            3,
+        ) {
             Ok((theta, ss, plan)) => {
                 if best.as_ref().is_none_or(|b| ss < b.0) {
                     best = Some((ss, theta, plan));
@@ -760,7 +786,21 @@ fn point(setup: &Setup, method: Method) -> Result<(Law, Coefficients, Plan), Str
             Err(e) => last_err = e,
         }
     }
-    let (_, theta, plan) = best.ok_or(last_err)?;
+    let (_, mut theta, mut plan) = best.ok_or(last_err)?;
+    if coarse != POINT_TOL {
+        let polished = optimise(
+            setup,
+            method,
+            &setup.spans,
+            &setup.obs,
+            &theta,
+            plan,
+            POINT_TOL,
+            3,
+        )?;
+        theta = polished.0;
+        plan = polished.2;
+    }
     let (law, coef) = decode(setup.kind, &theta, setup.refs);
     Ok((law, coef, plan))
 }
@@ -1030,8 +1070,17 @@ fn bootstrap(
                     .zip(fitted)
                     .map(|(&(s, row, _), f)| (s, row, f + resid[s][rng.below(resid[s].len())]))
                     .collect();
-                let (theta, _, _) =
-                    optimise(setup, method, &setup.spans, &obs, &theta_hat, plan.to_vec()).ok()?;
+                let (theta, _, _) = optimise(
+                    setup,
+                    method,
+                    &setup.spans,
+                    &obs,
+                    &theta_hat,
+                    plan.to_vec(),
+                    REFIT_TOL,
+                    1,
+                )
+                .ok()?;
                 let (l, c) = decode(kind, &theta, setup.refs);
                 Some(natural(l, c))
             }
@@ -1052,9 +1101,17 @@ fn bootstrap(
                     let e = engel(setup.data, law, &spans).ok()?;
                     Some(natural(law, e.coef))
                 } else {
-                    let (theta, _, _) =
-                        optimise(setup, method, &spans, &setup.obs, &theta_hat, plan.to_vec())
-                            .ok()?;
+                    let (theta, _, _) = optimise(
+                        setup,
+                        method,
+                        &spans,
+                        &setup.obs,
+                        &theta_hat,
+                        plan.to_vec(),
+                        REFIT_TOL,
+                        1,
+                    )
+                    .ok()?;
                     let (l, c) = decode(kind, &theta, setup.refs);
                     Some(natural(l, c))
                 }

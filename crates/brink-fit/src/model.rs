@@ -13,24 +13,28 @@ use brink_lanchester::{Coefficients, Law, Strengths, integrate, loss_rates};
 use crate::data::BattleData;
 
 /// Number of pieces a step with reinforcements is cut into.
-pub const REINFORCEMENT_PULSES: u32 = 16;
+pub const REINFORCEMENT_PULSES: u32 = 8;
 
 /// Largest `dt * (relative loss rate)` allowed in one RK4 substep when planning substeps.
-const SUBSTEP_RATE: f64 = 0.02;
+const SUBSTEP_RATE: f64 = 0.05;
 
 /// Most RK4 substeps in one step.
 const MAX_SUBSTEPS: u32 = 400;
 
 /// Substeps needed for an RK4 step of length `dt` from state `s` to stay accurate.
+///
+/// The step is limited by the fastest rate of the linearised system: how fast a side's loss
+/// rate changes with its own strength (`q * loss_A / A`) and the coupling between the sides
+/// (`p * sqrt(loss_A * loss_B / (A * B))`, which is `sqrt(attrition_of_a * attrition_of_b)` for
+/// the square law). Strengths below one unit are counted as one, so a side being annihilated does
+/// not demand ever smaller steps.
 pub fn substeps_for(law: Law, coef: Coefficients, s: Strengths, dt: f64) -> u32 {
     let (la, lb) = loss_rates(law, coef, s);
-    let mut rate: f64 = 0.0;
-    if s.a > 0.0 {
-        rate = rate.max(la / s.a);
-    }
-    if s.b > 0.0 {
-        rate = rate.max(lb / s.b);
-    }
+    let (a, b) = (s.a.max(1.0), s.b.max(1.0));
+    let (p, q) = (law.exponent_opponent.abs(), law.exponent_own.abs());
+    let own = q * (la / a).max(lb / b);
+    let coupling = p * (la * lb / (a * b)).sqrt();
+    let rate = own.max(coupling);
     let n = (rate * dt / SUBSTEP_RATE).ceil();
     if n.is_finite() {
         (n as u32).clamp(1, MAX_SUBSTEPS)
