@@ -714,8 +714,7 @@ fn optimise(
     obs: &[(usize, usize, f64)],
     theta0: &[f64],
     plan0: Plan,
-    tol: f64,
-    rounds: usize,
+    (tol, rounds): (f64, usize),
 ) -> Result<(Vec<f64>, f64, Plan), String> {
     let mut plan = plan0;
     let mut theta = theta0.to_vec();

@@ -17,7 +17,8 @@ fn example() -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("brink-fit-test-{}", std::process::id()));
+    // One directory per file name: tests run in parallel.
+    let dir = std::env::temp_dir().join(format!("brink-fit-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
