@@ -774,8 +774,7 @@ fn point(setup: &Setup, method: Method) -> Result<(Law, Coefficients, Plan), Str
             &setup.obs,
             &theta0,
             plan0,
-            coarse,
-            3,
+            (coarse, 3),
         ) {
             Ok((theta, ss, plan)) => {
                 if best.as_ref().is_none_or(|b| ss < b.0) {
@@ -794,8 +793,7 @@ fn point(setup: &Setup, method: Method) -> Result<(Law, Coefficients, Plan), Str
             &setup.obs,
             &theta,
             plan,
-            POINT_TOL,
-            3,
+            (POINT_TOL, 3),
         )?;
         theta = polished.0;
         plan = polished.2;
@@ -1076,8 +1074,7 @@ fn bootstrap(
                     &obs,
                     &theta_hat,
                     plan.to_vec(),
-                    REFIT_TOL,
-                    1,
+                    (REFIT_TOL, 1),
                 )
                 .ok()?;
                 let (l, c) = decode(kind, &theta, setup.refs);
@@ -1107,8 +1104,7 @@ fn bootstrap(
                         &setup.obs,
                         &theta_hat,
                         plan.to_vec(),
-                        REFIT_TOL,
-                        1,
+                        (REFIT_TOL, 1),
                     )
                     .ok()?;
                     let (l, c) = decode(kind, &theta, setup.refs);
