@@ -110,6 +110,7 @@ fn benchmark_grid_equals_per_point_evaluation() {
     let reference = grid_fields_reference(&strike, Some(&f), 20.0, 1000, 2).unwrap();
     let fast = grid_fields(&strike, Some(&f), 20.0, 1000, 2).unwrap();
     let d = compare("bench grid", &fast, &reference);
+    eprintln!("bench grid max relative differences (op, thermal, dose): {d:?}");
     assert!(d.iter().all(|&x| x < 1e-12), "{d:?}");
     assert!(fast.dose_7day_rem.iter().any(|&x| x > 1000.0));
 }
