@@ -8,7 +8,7 @@ OUT="${BRINK_BENCH_OUT:-/tmp/brink-effects-bench}"
 VENV="${BRINK_BENCH_VENV:-/tmp/brink-effects-bench-venv}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/h-effects}"
 mkdir -p "$OUT"
-echo "machine: $(uname -srm); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs || true)"
+echo "machine: $(uname -srm); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs || true); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 (cd "$ROOT" && BRINK_BENCH_OUT="$OUT" cargo bench -p brink-effects --bench grid 2>/dev/null) | tail -1 > "$OUT/rust.json"
 echo "rust: $(cat "$OUT/rust.json")"
 if [ ! -x "$VENV/bin/python" ]; then
@@ -16,3 +16,4 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/pip" install --quiet numpy scipy
 fi
 "$VENV/bin/python" "$ROOT/bench/effects/numpy_effects.py" "$OUT" "$OUT/rust.json" | tee "$OUT/result.json"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
