@@ -622,7 +622,7 @@ fn minimize<F: Fn(&[f64]) -> Option<Vec<f64>>>(
         .with_ftol(tol * tol)
         .with_xtol(tol)
         .with_gtol(tol * tol)
-        .with_patience(200)
+        .with_patience(if tol >= REFIT_TOL { 40 } else { 200 })
         .minimize(problem);
     match report.termination {
         TerminationReason::Converged { .. }
@@ -704,7 +704,7 @@ const POINT_TOL: f64 = 1e-9;
 
 /// Precision of a bootstrap refit: it starts next to the answer and keeps the point fit's
 /// substep plan, and needs far less precision than the sampling spread it measures.
-const REFIT_TOL: f64 = 1e-5;
+const REFIT_TOL: f64 = 1e-4;
 
 /// Fits by least squares or MLE from one start; returns (theta, objective, plan).
 fn optimise(

@@ -3,7 +3,8 @@
 //!
 //! Within a step of length `dt`, both sides follow `dA/dt = -attrition_of_a * B^p * A^q` (and the
 //! mirror for B). Reinforcements recorded for a step arrive spread evenly over it: the step is cut
-//! into [`REINFORCEMENT_PULSES`] equal pieces and each piece receives its share at its midpoint
+//! into up to [`REINFORCEMENT_PULSES`] equal pieces (fewer when the arrivals are small next to
+//! the force they join) and each piece receives its share at its midpoint
 //! (a midpoint rule for a constant inflow), except that a side at zero strength receives its
 //! share at the start of the piece (it is in the fight from its first arrival). On the Iwo Jima
 //! replay this differs from a constant inflow by less than 0.02% of US strength.
@@ -55,7 +56,16 @@ pub fn advance(
     if reinforcements == [0.0, 0.0] {
         return integrate(law, coef, s, dt, substeps);
     }
-    let pieces = REINFORCEMENT_PULSES.max(substeps);
+    // Pieces: up to REINFORCEMENT_PULSES for arrivals as large as the force they join, fewer
+    // for small top-ups (the midpoint rule's error grows with the square of a piece's share).
+    let relative = (0..2)
+        .map(|k| {
+            let now = if k == 0 { s.a } else { s.b };
+            reinforcements[k] / now.max(reinforcements[k]).max(1e-300)
+        })
+        .fold(0.0, f64::max);
+    let wanted = (2.0 * f64::from(REINFORCEMENT_PULSES) * relative).ceil() as u32;
+    let pieces = wanted.clamp(1, REINFORCEMENT_PULSES).max(substeps);
     let h = dt / f64::from(pieces);
     let share = [
         reinforcements[0] / f64::from(pieces),
