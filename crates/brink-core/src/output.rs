@@ -95,7 +95,7 @@ pub fn runs_header(r: &Resolved) -> String {
     cols.join(",")
 }
 
-pub const EVENTS_HEADER: &str = "run,week,actor,event,rung,kahn_rung,threshold";
+pub const EVENTS_HEADER: &str = "run,week,actor,event,rung,kahn_rung,threshold,killed,injured";
 
 /// Rows of `events.csv`: one per event occurrence, in run order.
 pub fn write_event_rows<W: Write>(w: &mut W, records: &[RunRecord]) -> io::Result<()> {
@@ -248,10 +248,7 @@ pub fn decision_json(r: &Resolved, ev: &EventStats, given: Option<&str>) -> Valu
                 }),
             );
         }
-        out.insert(
-            "nuclear_killed_in_runs_with_event".into(),
-            Value::Object(cas),
-        );
+        out.insert("nuclear_strike_killed".into(), Value::Object(cas));
     }
     Value::Object(out)
 }

@@ -121,7 +121,7 @@ pub struct Forces {
 /// A mobilization pipeline (M-MOB): summons, then four stages in tandem, then the front.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Mobilization {
-    /// Total people to call up (people).
+    /// People to mobilize: summonses go on until this many have reported (people).
     pub call_up: Param,
     /// Reservists who can be called at all (people); summonses stop when it is exhausted.
     pub reservist_pool: Param,

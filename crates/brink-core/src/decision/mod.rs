@@ -31,6 +31,11 @@ pub struct EventRecord {
     pub rung: String,
     pub kahn_rung: u32,
     pub threshold: &'static str,
+    /// People killed and injured by this event (nuclear strikes; 0 otherwise).
+    pub killed: f64,
+    pub injured: f64,
+    /// Whether the event is a nuclear detonation.
+    pub strike: bool,
 }
 
 /// One actor's weekly choice, with every option's utility and probability (for `explain`).
@@ -134,6 +139,9 @@ impl PoliticalState {
             rung: rung_id.to_string(),
             kahn_rung: rung.kahn_rung,
             threshold: kahn_threshold(rung.kahn_rung),
+            killed: 0.0,
+            injured: 0.0,
+            strike: rung.effects.strike.is_some(),
         });
     }
 
@@ -146,6 +154,9 @@ impl PoliticalState {
             rung: String::new(),
             kahn_rung: kahn,
             threshold: kahn_threshold(kahn),
+            killed: 0.0,
+            injured: 0.0,
+            strike: false,
         });
     }
 
@@ -685,6 +696,10 @@ fn take_rung<R: Rng + ?Sized>(
         let (killed, injured) = ctx.strike_casualties(i, ps);
         ps.nuclear_killed += killed;
         ps.nuclear_injured += injured;
+        if let Some(ev) = ps.events.iter_mut().rev().find(|e| e.event == rung.id) {
+            ev.killed = killed;
+            ev.injured = injured;
+        }
         if ps.nuclear_used_week.is_none() {
             ps.record_plain(week, &rung.actor, "nuclear_use", rung.kahn_rung);
         }

@@ -36,7 +36,7 @@ pub struct EventStats {
     pub highest_kahn: BTreeMap<u32, u64>,
     /// Runs crossing each Kahn threshold.
     pub thresholds: BTreeMap<String, u64>,
-    /// People killed by nuclear strikes, per nuclear event, among the runs where it happened.
+    /// People killed by each nuclear strike rung (its own detonation), among runs where it happened.
     pub nuclear_killed: BTreeMap<String, Histogram>,
 }
 
@@ -119,15 +119,14 @@ impl EventStats {
         for t in crossed {
             bump(&mut self.thresholds, t);
         }
-        for e in &run.events {
-            if e.event.starts_with("nuclear_")
-                && e.event != "nuclear_use"
-                && e.event != "nuclear_alert"
-            {
-                self.nuclear_killed
-                    .entry(e.event.clone())
-                    .or_default()
-                    .record(run.nuclear_killed);
+        for e in run.events.iter().filter(|e| e.strike) {
+            match self.nuclear_killed.get_mut(&e.event) {
+                Some(h) => h.record(e.killed),
+                None => {
+                    let mut h = Histogram::default();
+                    h.record(e.killed);
+                    self.nuclear_killed.insert(e.event.clone(), h);
+                }
             }
         }
     }
@@ -260,6 +259,9 @@ mod tests {
                     rung: "x".into(),
                     kahn_rung: 6,
                     threshold: "Don't rock the boat",
+                    killed: 0.0,
+                    injured: 0.0,
+                    strike: false,
                 }],
                 ..Default::default()
             });

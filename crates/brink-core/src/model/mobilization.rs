@@ -71,14 +71,20 @@ pub fn flow<R: Rng + ?Sized>(
     if let Some(m) = mobilization
         && week >= m.start_week
     {
-        let left_to_call = (m.call_up.get(v) + s.extra_call_up - s.summoned).max(0.0);
+        // The call-up target counts people who report (as official figures do), so
+        // summonses go on until enough have reported; evaders do not count.
+        let reported = s.summoned - s.evaded;
+        let left_to_call = (m.call_up.get(v) + s.extra_call_up - reported).max(0.0);
+        let p_evade = m.p_evade.get(v);
         let want = poisson_count(m.summons_per_week.get(v), rng);
-        summons = want.min(left_to_call).min(s.pool);
+        summons = want
+            .min((left_to_call / (1.0 - p_evade).max(1e-6)).ceil())
+            .min(s.pool);
         if summons > 0.0 {
             s.pool -= summons;
             s.summoned += summons;
             s.entered += summons;
-            let evaders = binomial_count(summons, m.p_evade.get(v), rng);
+            let evaders = binomial_count(summons, p_evade, rng);
             s.evaded += evaders;
             s.stages[INDUCTION].enqueue(Cohort {
                 count: summons - evaders,
