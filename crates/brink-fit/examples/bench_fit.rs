@@ -80,7 +80,16 @@ fn main() {
             times.push(t.elapsed().as_secs_f64());
         }
         let (min, median) = stats(times);
-        points.push((kind, f, min, median));
+        // The starting point the least-squares fit uses (Engel's estimate; for Helmbold the
+        // square law's), handed to the scipy script so both start from the same place.
+        let start = fit(
+            &data,
+            kind.fixed().map_or(LawKind::Square, |_| kind),
+            Method::Engel,
+            &opts,
+        )
+        .expect("engel start");
+        points.push((kind, f, min, median, start));
     }
 
     if json {
@@ -88,7 +97,8 @@ fn main() {
             "cores": cores,
             "all_laws": rows.iter().map(|(l, t, min, med)| serde_json::json!({
                 "what": l, "threads": t, "min_s": min, "median_s": med})).collect::<Vec<_>>(),
-            "point_fits": points.iter().map(|(k, f, min, med)| serde_json::json!({
+            "point_fits": points.iter().map(|(k, f, min, med, st)| serde_json::json!({
+                "start": [st.coef.attrition_of_a, st.coef.attrition_of_b, st.law.exponent_opponent, st.law.exponent_own],
                 "law": k.name(), "attrition_of_a": f.coef.attrition_of_a,
                 "attrition_of_b": f.coef.attrition_of_b, "p": f.law.exponent_opponent,
                 "q": f.law.exponent_own, "sse": f.sse, "min_s": min, "median_s": med})).collect::<Vec<_>>(),
@@ -106,7 +116,7 @@ fn main() {
         "\n| point fit, least-squares | attrition_of_a | attrition_of_b | p | q | SSE | min (ms) | median (ms) |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for (k, f, min, med) in &points {
+    for (k, f, min, med, _) in &points {
         println!(
             "| {} | {:.6e} | {:.6e} | {:.4} | {:.4} | {:.6e} | {:.3} | {:.3} |",
             k.name(),

@@ -1292,10 +1292,10 @@ pub fn fit(
         for (i, name) in [(2, "p"), (3, "q")] {
             let near_bound = (estimate[i] - EXPONENT_LO).abs() < 0.02
                 || (estimate[i] - EXPONENT_HI).abs() < 0.02;
-            let wide = match (stderr[i], ci95[i]) {
-                (_, Some((lo, hi))) => hi - lo > 0.5,
-                (Some(se), None) => 3.92 * se > 0.5,
-                (None, None) => true,
+            let width = match (stderr[i], ci95[i]) {
+                (_, Some((lo, hi))) => hi - lo,
+                (Some(se), None) => 3.92 * se,
+                (None, None) => f64::INFINITY,
             };
             if near_bound {
                 warnings.push(format!(
@@ -1303,12 +1303,17 @@ pub fn fit(
                     estimate[i]
                 ));
             }
-            if wide {
+            if width > 0.5 {
                 let ci = ci95[i]
                     .map(|(lo, hi)| format!("95% interval {lo:.2} to {hi:.2}"))
                     .unwrap_or_else(|| "no interval computable".into());
+                let how = if width > 2.0 {
+                    "is not identified by these data"
+                } else {
+                    "is only loosely determined by these data"
+                };
                 warnings.push(format!(
-                    "exponent {name} = {:.3} is not identified by these data ({ci}); do not read it as evidence for a law: compare the fixed laws' AIC/BIC instead",
+                    "exponent {name} = {:.3} {how} ({ci}); do not read it as evidence for a law: compare the fixed laws' AIC/BIC instead",
                     estimate[i]
                 ));
             }

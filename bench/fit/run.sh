@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: brink fit (Rust, release) vs scipy.optimize.least_squares on the
+# Iwo Jima record, same model, same laws, same starting points. Python is used only here.
+#   bash bench/fit/run.sh            # from the repository root
+# Creates a throwaway venv in bench/fit/.venv with numpy and scipy.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="$here/.venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet numpy scipy
+fi
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+cd "$root"
+cargo build --quiet --release -p brink-fit --example bench_fit
+csv="$root/crates/brink-fit/examples/iwo_jima.csv"
+"$CARGO_TARGET_DIR/release/examples/bench_fit" "$csv" --json > "$here/rust.json"
+"$CARGO_TARGET_DIR/release/examples/bench_fit" "$csv"
+echo
+"$venv/bin/python" "$here/compare.py" "$csv" "$here/rust.json" "${PY_BOOTSTRAP:-100}"
