@@ -88,9 +88,11 @@ fn folded_coords(n: usize, half_width_km: f64) -> Vec<f64> {
 /// One row of each of K buffers, with its index.
 type Rows<'a, const K: usize> = (usize, [&'a mut [f64]; K]);
 
-/// Run `f(row_index, [row of each buffer])` for every row of `row_len` cells, rows dealt
-/// round-robin to `threads` scoped threads (deterministic: `f` may depend only on its
-/// arguments). All buffers must have the same length.
+/// Run `f(row_index, [row of each buffer])` for every row of `row_len` cells on
+/// `threads` scoped threads. Rows are handed out in small batches from a shared queue,
+/// so a thread that loses its core to another process does not hold up the others.
+/// Deterministic: `f` may depend only on its arguments, never on which thread runs it.
+/// All buffers must have the same length.
 fn par_rows<const K: usize, F>(bufs: [&mut [f64]; K], row_len: usize, threads: usize, f: F)
 where
     F: Fn(usize, [&mut [f64]; K]) + Sync,
@@ -101,26 +103,39 @@ where
     let mut iters = bufs.map(|b| b.chunks_mut(row_len));
     let rows = iters[0].len();
     let threads = threads.clamp(1, rows.max(1));
-    let mut work: Vec<Vec<Rows<K>>> = (0..threads)
-        .map(|_| Vec::with_capacity(rows / threads + 1))
-        .collect();
-    for r in 0..rows {
-        let row: [&mut [f64]; K] =
-            std::array::from_fn(|k| iters[k].next().expect("buffers of equal length"));
-        work[r % threads].push((r, row));
-    }
     if threads == 1 {
-        for (r, row) in work.pop().into_iter().flatten() {
-            f(r, row);
+        for r in 0..rows {
+            f(
+                r,
+                std::array::from_fn(|k| iters[k].next().expect("equal lengths")),
+            );
         }
         return;
     }
-    let f = &f;
+    // About 8 batches per thread, at least one row each.
+    let batch = rows.div_ceil(8 * threads).max(1);
+    let mut batches: Vec<Vec<Rows<K>>> = Vec::with_capacity(rows.div_ceil(batch));
+    for r in 0..rows {
+        if r % batch == 0 {
+            batches.push(Vec::with_capacity(batch));
+        }
+        let row: [&mut [f64]; K] =
+            std::array::from_fn(|k| iters[k].next().expect("buffers of equal length"));
+        batches.last_mut().expect("pushed above").push((r, row));
+    }
+    let queue = std::sync::Mutex::new(batches.into_iter());
+    let (f, queue) = (&f, &queue);
     std::thread::scope(|s| {
-        for w in work {
+        for _ in 0..threads {
             s.spawn(move || {
-                for (r, row) in w {
-                    f(r, row);
+                loop {
+                    // A poisoned lock means another worker panicked; scope re-raises it.
+                    let Some(batch) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                        break;
+                    };
+                    for (r, row) in batch {
+                        f(r, row);
+                    }
                 }
             });
         }
@@ -137,8 +152,8 @@ where
 struct DistinctRadii {
     /// u for each folded index.
     u: Vec<u64>,
-    /// key = step * slot + rem.
-    step: u64,
+    /// key = (slot << shift) + rem (step 8 or 4).
+    shift: u32,
     rem: u64,
     /// Slot is used by some cell.
     used: Vec<bool>,
@@ -153,17 +168,17 @@ impl DistinctRadii {
         let u: Vec<u64> = (0..nf as u64)
             .map(|k| if odd { 2 * k } else { 2 * k + 1 })
             .collect();
-        let (step, rem) = if odd { (4, 0) } else { (8, 2) };
-        let slots = u.last().map_or(0, |&m| (2 * m * m - rem) / step + 1) as usize;
+        let (shift, rem) = if odd { (2, 0) } else { (3, 2) };
+        let slots = u.last().map_or(0, |&m| ((2 * m * m - rem) >> shift) + 1) as usize;
         let mut used = vec![false; slots];
         for (k1, &a) in u.iter().enumerate() {
             for &b in &u[k1..] {
-                used[((a * a + b * b - rem) / step) as usize] = true;
+                used[((a * a + b * b - rem) >> shift) as usize] = true;
             }
         }
         DistinctRadii {
             u,
-            step,
+            shift,
             rem,
             used,
             unit_km: half_width_km / n as f64,
@@ -181,21 +196,29 @@ impl DistinctRadii {
             .get(slot)
             .copied()
             .unwrap_or(false)
-            .then(|| self.unit_km * ((self.step * slot as u64 + self.rem) as f64).sqrt())
+            .then(|| self.unit_km * ((((slot as u64) << self.shift) + self.rem) as f64).sqrt())
     }
 
-    /// Full grid row of folded index `k` from the per-slot `values`.
+    /// Full grid rows of folded index `k` from two per-slot tables:
+    /// out_a[i] = values_a[slot of (k, fold(i))], same for b.
     #[inline]
-    fn fill_row(&self, k: usize, values: &[f64], out: &mut [f64]) {
-        let n = out.len();
+    fn fill_rows(&self, k: usize, values: [&[f64]; 2], out: [&mut [f64]; 2]) {
+        let [va, vb] = values;
+        let [oa, ob] = out;
+        let n = oa.len();
         let h = n / 2;
         let off = self.u.len() - h;
-        let a2 = self.u[k] * self.u[k];
+        let a2 = self.u[k] * self.u[k] - self.rem;
+        let (oa_lo, oa_hi) = oa.split_at_mut(h);
+        let (ob_lo, ob_hi) = ob.split_at_mut(h);
         for (kk, &b) in self.u.iter().enumerate() {
-            let v = values[((a2 + b * b - self.rem) / self.step) as usize];
-            out[h + kk] = v;
+            let slot = ((a2 + b * b) >> self.shift) as usize;
+            let (x, y) = (va[slot], vb[slot]);
+            oa_hi[kk] = x;
+            ob_hi[kk] = y;
             if kk >= off {
-                out[h - 1 - (kk - off)] = v;
+                oa_lo[h - 1 - (kk - off)] = x;
+                ob_lo[h - 1 - (kk - off)] = y;
             }
         }
     }
@@ -348,8 +371,7 @@ pub fn grid_fields(
     let mut dose = vec![0.0; n * n];
     par_rows([&mut op, &mut th, &mut dose], n, threads, |i, [o, t, d]| {
         let k = fold(i, n);
-        radii.fill_row(k, &v_op, o);
-        radii.fill_row(k, &v_th, t);
+        radii.fill_rows(k, [&v_op, &v_th], [o, t]);
         match &plan {
             DosePlan::None => {}
             DosePlan::Columns { half } => d.copy_from_slice(&half[k * n..(k + 1) * n]),
@@ -475,9 +497,12 @@ mod tests {
             let half_w = 3.0;
             let radii = DistinctRadii::new(n, half_w);
             let values: Vec<f64> = (0..radii.len()).map(|s| s as f64).collect();
+            let twice: Vec<f64> = values.iter().map(|v| 2.0 * v).collect();
             let mut row = vec![-1.0; n];
+            let mut row2 = vec![-1.0; n];
             for i in 0..n {
-                radii.fill_row(fold(i, n), &values, &mut row);
+                radii.fill_rows(fold(i, n), [&values, &twice], [&mut row, &mut row2]);
+                assert!(row.iter().zip(&row2).all(|(a, b)| 2.0 * a == *b));
                 let north = grid_coord_km(i, n, half_w);
                 for (j, v) in row.iter().enumerate() {
                     let east = grid_coord_km(j, n, half_w);
