@@ -128,11 +128,8 @@ where
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(move || {
-                loop {
-                    // A poisoned lock means another worker panicked; scope re-raises it.
-                    let Some(batch) = queue.lock().ok().and_then(|mut q| q.next()) else {
-                        break;
-                    };
+                // A poisoned lock means another worker panicked; scope re-raises it.
+                while let Some(batch) = queue.lock().ok().and_then(|mut q| q.next()) {
                     for (r, row) in batch {
                         f(r, row);
                     }
@@ -208,11 +205,11 @@ impl DistinctRadii {
         let n = oa.len();
         let h = n / 2;
         let off = self.u.len() - h;
-        let a2 = self.u[k] * self.u[k] - self.rem;
+        let a2 = self.u[k] * self.u[k];
         let (oa_lo, oa_hi) = oa.split_at_mut(h);
         let (ob_lo, ob_hi) = ob.split_at_mut(h);
         for (kk, &b) in self.u.iter().enumerate() {
-            let slot = ((a2 + b * b) >> self.shift) as usize;
+            let slot = ((a2 + b * b - self.rem) >> self.shift) as usize;
             let (x, y) = (va[slot], vb[slot]);
             oa_hi[kk] = x;
             ob_hi[kk] = y;
