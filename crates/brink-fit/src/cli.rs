@@ -162,15 +162,22 @@ pub fn run(args: &FitArgs, out: &mut dyn Write) -> Result<(), FitError> {
         match fit(&data, kind, args.method, &opts) {
             Ok(f) => fits.push(f),
             Err(e) if args.law == LawChoice::All => skipped.push(format!("skipped: {e}")),
-            Err(e) => return Err(e),
+            Err(e) => {
+                return Err(FitError::InFile {
+                    file: file.clone(),
+                    source: Box::new(e),
+                });
+            }
         }
     }
     if fits.is_empty() {
-        return Err(FitError::Cannot {
-            law: "every".into(),
+        return Err(FitError::NoLaw {
+            file: file.clone(),
             method: args.method.name().into(),
-            problem: skipped.join("; "),
-            fix: "try another --method".into(),
+            reasons: skipped
+                .iter()
+                .map(|s| s.trim_start_matches("skipped: ").to_string())
+                .collect(),
         });
     }
     let time_unit = match args.time_unit {

@@ -1242,6 +1242,20 @@ pub fn fit(
         problem,
         fix: fix.to_string(),
     };
+    // Is there any fighting at all? Both sides must be above zero at some point.
+    let present = |side: usize| {
+        data.strength[side].iter().flatten().any(|v| *v > 0.0)
+            || data.reinforcements[side].iter().any(|v| *v > 0.0)
+    };
+    if let Some(side) = SIDES.iter().find(|&&s| !present(s)) {
+        return Err(cannot(
+            format!(
+                "side {} is at zero strength throughout the record, so there is no fighting to fit",
+                side_letter(*side)
+            ),
+            "check the a/b columns (is one of them all zeros?) and the reinforcement columns",
+        ));
+    }
     if method == Method::Engel && kind == LawKind::Helmbold {
         return Err(cannot(
             "Engel's ratio estimator needs the exponents fixed by the law".into(),

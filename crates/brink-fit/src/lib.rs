@@ -53,6 +53,20 @@ pub enum FitError {
         problem: String,
         fix: String,
     },
+    /// No law of `--law all` could be fitted.
+    #[error("{file}: no law could be fitted with --method {method}:\n  - {}", reasons.join("\n  - "))]
+    NoLaw {
+        file: String,
+        method: String,
+        reasons: Vec<String>,
+    },
+    /// A fitting error, with the file it concerns.
+    #[error("{file}: {source}")]
+    InFile {
+        file: String,
+        #[source]
+        source: Box<FitError>,
+    },
     /// A command-line option has an unusable value.
     #[error("option {option}: {problem}. Fix: {fix}")]
     Usage {

@@ -186,6 +186,18 @@ fn errors_name_the_file_line_problem_and_fix() {
     let e = run_args(&[&file, "--law", "helmbold", "--method", "engel"]).unwrap_err();
     assert!(e.to_string().contains("--method least-squares"), "{e}");
 
+    let e = run_args(&[&file, "--law", "helmbold", "--method", "engel"]).unwrap_err();
+    assert!(e.to_string().starts_with(&file), "{e}");
+
+    let nofight = scratch("nofight.csv");
+    std::fs::write(&nofight, "time,a,b\n0,100,0\n1,90,0\n2,80,0\n").unwrap();
+    let e = run_args(&[nofight.to_str().unwrap()]).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("nofight.csv") && msg.contains("no fighting"),
+        "{msg}"
+    );
+
     let e = run_args(&[&file, "--side-a", "U S"]).unwrap_err();
     assert!(e.to_string().contains("--side-a"), "{e}");
 }
