@@ -89,7 +89,13 @@ fn main() {
         usize,
     ) -> Result<GridFields, brink_effects::EffectsError>;
     // Median over `reps` runs of one grid variant with `th` threads; returns the last grid.
-    let time_grid = |f: GridFn, w: &Wseg10, th: usize| {
+    // The optimized grid takes ~10-30 ms: more repetitions so that the median is not at
+    // the mercy of other processes on a shared machine.
+    let reps_fast: usize = std::env::var("BRINK_BENCH_REPS_FAST")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(25);
+    let time_grid = |f: GridFn, w: &Wseg10, th: usize, reps: usize| {
         let mut ts = Vec::new();
         let mut g = None;
         for _ in 0..reps {
@@ -100,17 +106,17 @@ fn main() {
         }
         (median(ts), g.unwrap())
     };
-    let (t_grid, g) = time_grid(grid_fields, &wseg, threads);
-    let (t_grid1, g1) = time_grid(grid_fields, &wseg, 1);
+    let (t_grid, g) = time_grid(grid_fields, &wseg, threads, reps_fast);
+    let (t_grid1, g1) = time_grid(grid_fields, &wseg, 1, reps_fast);
     assert_eq!(g.overpressure_psi, g1.overpressure_psi);
     assert_eq!(g.dose_7day_rem, g1.dose_7day_rem);
     drop(g1);
-    let (t_pp, _) = time_grid(grid_fields_per_point, &wseg, threads);
-    let (t_pp1, _) = time_grid(grid_fields_per_point, &wseg, 1);
-    let (t_ref, _) = time_grid(grid_fields_reference, &wseg, threads);
-    let (t_ref1, _) = time_grid(grid_fields_reference, &wseg, 1);
-    let (t_obl, g_obl) = time_grid(grid_fields, &oblique, threads);
-    let (t_obl1, _) = time_grid(grid_fields, &oblique, 1);
+    let (t_pp, _) = time_grid(grid_fields_per_point, &wseg, threads, reps);
+    let (t_pp1, _) = time_grid(grid_fields_per_point, &wseg, 1, reps);
+    let (t_ref, _) = time_grid(grid_fields_reference, &wseg, threads, reps);
+    let (t_ref1, _) = time_grid(grid_fields_reference, &wseg, 1, reps);
+    let (t_obl, g_obl) = time_grid(grid_fields, &oblique, threads, reps);
+    let (t_obl1, _) = time_grid(grid_fields, &oblique, 1, reps);
     write_f64(&out.join("rust_op.bin"), &g.overpressure_psi);
     write_f64(&out.join("rust_th.bin"), &g.thermal_cal_per_cm2);
     write_f64(&out.join("rust_dose.bin"), &g.dose_7day_rem);
@@ -145,7 +151,7 @@ fn main() {
         eprintln!("strike_casualties Kyiv 100 kt {burst:?}: {us:.1} us/call (checksum {acc:.0})");
     }
     println!(
-        "{{\"grid_n\": {n}, \"threads\": {threads}, \"grid_median_s\": {:.6}, \"grid_1thread_median_s\": {:.6}, \"grid_per_point_median_s\": {:.6}, \"grid_per_point_1thread_median_s\": {:.6}, \"grid_reference_median_s\": {:.6}, \"grid_reference_1thread_median_s\": {:.6}, \"grid_oblique_median_s\": {:.6}, \"grid_oblique_1thread_median_s\": {:.6}, \"inversion_pairs\": {}, \"inversion_median_s\": {:.6}, \"reps\": {reps}}}",
+        "{{\"grid_n\": {n}, \"threads\": {threads}, \"grid_median_s\": {:.6}, \"grid_1thread_median_s\": {:.6}, \"grid_per_point_median_s\": {:.6}, \"grid_per_point_1thread_median_s\": {:.6}, \"grid_reference_median_s\": {:.6}, \"grid_reference_1thread_median_s\": {:.6}, \"grid_oblique_median_s\": {:.6}, \"grid_oblique_1thread_median_s\": {:.6}, \"inversion_pairs\": {}, \"inversion_median_s\": {:.6}, \"reps\": {reps}, \"reps_fast\": {reps_fast}}}",
         t_grid,
         t_grid1,
         t_pp,
