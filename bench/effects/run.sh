@@ -9,7 +9,8 @@ VENV="${BRINK_BENCH_VENV:-/tmp/brink-effects-bench-venv}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/h-effects}"
 mkdir -p "$OUT"
 echo "machine: $(uname -srm); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs || true); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-(cd "$ROOT" && BRINK_BENCH_OUT="$OUT" cargo bench -p brink-effects --bench grid 2>/dev/null) | tail -1 > "$OUT/rust.json"
+(cd "$ROOT" && BRINK_BENCH_OUT="$OUT" cargo bench -p brink-effects --bench grid 2>"$OUT/rust_stderr.txt") | tail -1 > "$OUT/rust.json"
+grep '^strike_casualties' "$OUT/rust_stderr.txt" || true
 echo "rust: $(cat "$OUT/rust.json")"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
