@@ -85,6 +85,9 @@ pub struct PoliticalState {
     strike_cache: Vec<Option<(f64, f64)>>,
     /// Cached patron response shares (they depend on sampled parameters only).
     patron_shares: Option<(f64, f64)>,
+    scratch_options: Vec<usize>,
+    scratch_utilities: Vec<f64>,
+    scratch_probs: Vec<f64>,
     pub traces: Option<Vec<DecisionTrace>>,
 }
 
@@ -184,6 +187,24 @@ impl PoliticalState {
 
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
+}
+
+/// [`quantal_response`] into a reused buffer.
+pub fn quantal_response_into(utilities: &[f64], lambda: f64, out: &mut Vec<f64>) {
+    out.clear();
+    let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lambda.is_infinite() {
+        let n = utilities.iter().filter(|&&u| u == max).count() as f64;
+        out.extend(
+            utilities
+                .iter()
+                .map(|&u| if u == max { 1.0 / n } else { 0.0 }),
+        );
+        return;
+    }
+    out.extend(utilities.iter().map(|u| (lambda * (u - max)).exp()));
+    let total: f64 = out.iter().sum();
+    out.iter_mut().for_each(|x| *x /= total);
 }
 
 /// Quantal-response probabilities: `p_i ∝ exp(lambda * u_i)` (stable for any lambda).
@@ -547,24 +568,32 @@ fn week_of_politics<R: Rng + ?Sized>(
         if ps.outcome.is_some() {
             break;
         }
-        let eligible: Vec<usize> = ctx.c.options[a]
-            .iter()
-            .copied()
-            .filter(|&i| ctx.eligible(i, ps, state))
-            .collect();
+        // Scratch buffers live in the state so the weekly loop does not allocate.
+        let mut eligible = std::mem::take(&mut ps.scratch_options);
+        eligible.clear();
+        eligible.extend(
+            ctx.c.options[a]
+                .iter()
+                .copied()
+                .filter(|&i| ctx.eligible(i, ps, state)),
+        );
         if eligible.is_empty() {
+            ps.scratch_options = eligible;
             continue;
         }
-        let mut utilities = vec![0.0];
+        let mut utilities = std::mem::take(&mut ps.scratch_utilities);
+        utilities.clear();
+        utilities.push(0.0);
         for &i in &eligible {
-            let u = if actor == p.leader {
+            let u = if a == 0 {
                 ctx.leader_utility(Some(i), ps, state)
             } else {
                 ctx.r.scenario.ladder[i].base_utility.get(v)
             };
             utilities.push(u);
         }
-        let probs = quantal_response(&utilities, lambda);
+        let mut probs = std::mem::take(&mut ps.scratch_probs);
+        quantal_response_into(&utilities, lambda, &mut probs);
         let k = draw(&probs, rng);
         if let Some(traces) = ps.traces.as_mut() {
             let mut options = vec![("hold".to_string(), utilities[0], probs[0])];
@@ -586,8 +615,12 @@ fn week_of_politics<R: Rng + ?Sized>(
                 },
             });
         }
-        if k > 0 {
-            take_rung(ctx, eligible[k - 1], ps, state, week, rng);
+        let chosen = (k > 0).then(|| eligible[k - 1]);
+        ps.scratch_options = eligible;
+        ps.scratch_utilities = utilities;
+        ps.scratch_probs = probs;
+        if let Some(i) = chosen {
+            take_rung(ctx, i, ps, state, week, rng);
         }
     }
     if ps.outcome.is_some() {

@@ -144,7 +144,8 @@ pub fn flow<R: Rng + ?Sized>(
     let Some(m) = mobilization else {
         return;
     };
-    let mut moving = Vec::new();
+    let mut moving = std::mem::take(&mut s.scratch_cohorts);
+    moving.clear();
 
     // Stage 1: induction.
     let st = &m.induction;
@@ -178,10 +179,8 @@ pub fn flow<R: Rng + ?Sized>(
     };
     let trained_quality = q0 + (1.0 - q0) * (whole_weeks(trained_weeks) as f64 / course).min(1.0);
     if t.policy == ShortcutPolicy::Shortcut {
-        let mut overdue = Vec::new();
-        s.stages[TRAINING].drain_overdue(week, whole_weeks(t.max_wait_weeks.get(v)), &mut overdue);
         // Sent on untrained: they keep their untrained quality.
-        moving.extend(overdue);
+        s.stages[TRAINING].drain_overdue(week, whole_weeks(t.max_wait_weeks.get(v)), &mut moving);
     }
     let room = places_room(Some(t.places.get(v)), s.stages[TRAINING].in_service_total());
     let limit = t.capacity_per_week.get(v).min(room).min(s.equipment_sets);
@@ -229,6 +228,7 @@ pub fn flow<R: Rng + ?Sized>(
     for c in moving.drain(..) {
         arrive(s, c.count, c.quality);
     }
+    s.scratch_cohorts = moving;
 }
 
 fn places_room(places: Option<f64>, in_service: f64) -> f64 {

@@ -60,6 +60,8 @@ pub struct SideState {
     pub extra_call_up: f64,
     /// Multiplier on effective strength from fortification (1 = none).
     pub defense_multiplier: f64,
+    /// Reused buffer for cohorts moving between stages (no allocation in the weekly loop).
+    pub(crate) scratch_cohorts: Vec<pipeline::Cohort>,
 }
 
 impl SideState {
