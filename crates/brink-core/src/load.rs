@@ -410,6 +410,55 @@ fn span_of(root: &toml_edit::Item, path: &[String], key: bool) -> Option<Range<u
     best
 }
 
+/// The dotted path of the table whose header (or inline braces) starts at `offset`, else of
+/// the last table starting before it: where serde reports a missing field.
+fn table_path_at(root: &toml_edit::Item, offset: usize) -> Vec<String> {
+    fn walk(
+        item: &toml_edit::Item,
+        path: &mut Vec<String>,
+        offset: usize,
+        best: &mut (usize, Vec<String>),
+    ) {
+        let mut consider = |span: Option<Range<usize>>, path: &Vec<String>| {
+            if let Some(s) = span
+                && s.start <= offset
+                && (best.1.is_empty() || s.start >= best.0)
+            {
+                *best = (s.start, path.clone());
+            }
+        };
+        match item {
+            toml_edit::Item::Table(t) => {
+                consider(t.span(), path);
+                for (k, v) in t.iter() {
+                    path.push(k.to_string());
+                    walk(v, path, offset, best);
+                    path.pop();
+                }
+            }
+            toml_edit::Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    path.push(i.to_string());
+                    walk(&toml_edit::Item::Table(t.clone()), path, offset, best);
+                    path.pop();
+                }
+            }
+            toml_edit::Item::Value(toml_edit::Value::InlineTable(t)) => {
+                consider(t.span(), path);
+                for (k, v) in t.iter() {
+                    path.push(k.to_string());
+                    walk(&toml_edit::Item::Value(v.clone()), path, offset, best);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = (0, Vec::new());
+    walk(root, &mut Vec::new(), offset, &mut best);
+    best.1
+}
+
 fn span_in_table(t: &toml_edit::Table, rest: &[String], key: bool) -> Option<Range<usize>> {
     if rest.is_empty() {
         return t.span();
@@ -488,17 +537,47 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
         Ok(s) => s,
         Err(e) => {
             let mut d = at(file, text, e.span(), "", e.message().trim().to_string());
+            let mut diagnostics = Vec::new();
             if let Some(field) = d.message.strip_prefix("missing field `") {
-                let field = field.trim_end_matches('`');
+                let field = field.trim_end_matches('`').to_string();
+                let table = e
+                    .span()
+                    .map(|s| table_path_at(root, s.start))
+                    .unwrap_or_default();
+                d.path = table
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(field.clone()))
+                    .collect::<Vec<_>>()
+                    .join(".");
                 d.hint = Some(format!(
                     "add `{field} = ...` to this table (see `brink scenario show` for an example)"
                 ));
+                // A misspelt required key shows up twice: as an unknown key in this table and
+                // as the missing field. Point at the misspelling, which is the thing to fix.
+                for path in &unknown {
+                    let Some((name, parent)) = path.split_last() else {
+                        continue;
+                    };
+                    if parent != table.as_slice() || closest(name, [field.as_str()]).is_none() {
+                        continue;
+                    }
+                    let mut typo = at(
+                        file,
+                        text,
+                        span_of(root, path, true),
+                        &path.join("."),
+                        format!("unknown field `{name}`"),
+                    );
+                    typo.hint = Some(format!("did you mean `{field}`? It is required here"));
+                    diagnostics.push(typo);
+                }
             } else if d.message.contains("unknown variant") {
                 d.hint = Some("use one of the values listed above".into());
             }
-            return Err(LoadError {
-                diagnostics: vec![d],
-            });
+            diagnostics.push(d);
+            diagnostics.sort_by_key(|d| (d.line, d.column));
+            return Err(LoadError { diagnostics });
         }
     };
 
