@@ -69,6 +69,8 @@ enum Command {
     },
     /// Consequences of a nuclear detonation: blast, heat, radiation, fallout, casualties.
     Effects(brink_effects::cli::EffectsArgs),
+    /// Fit Lanchester attrition laws to a battle record (CSV) and emit a [combat] fragment.
+    Fit(brink_fit::cli::FitArgs),
     /// Merge the output directories of shards (`run --shard K/N`) into one study.
     Merge {
         /// Shard output directories, in any order.
@@ -153,6 +155,10 @@ fn main() -> ExitCode {
             brink_effects::cli::run(&args, &mut stdout)
                 .map_err(|e| run::CliError::Usage(e.to_string()))
         }
+        Command::Fit(args) => {
+            let mut stdout = std::io::stdout().lock();
+            brink_fit::cli::run(&args, &mut stdout).map_err(fit_error)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,5 +166,23 @@ fn main() -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// Files that cannot be read or written exit 1; bad data or options exit 2, as for `run`.
+fn fit_error(e: brink_fit::FitError) -> run::CliError {
+    use brink_fit::FitError;
+    let code = match &e {
+        FitError::Read { .. } | FitError::Write { .. } => 1,
+        FitError::InFile { source, .. }
+            if matches!(**source, FitError::Read { .. } | FitError::Write { .. }) =>
+        {
+            1
+        }
+        _ => 2,
+    };
+    run::CliError::Other {
+        message: e.to_string(),
+        code,
     }
 }

@@ -25,6 +25,8 @@ pub enum CliError {
     Usage(String),
     /// The study was interrupted; what finished was written (exit 130).
     Interrupted(String),
+    /// A subcommand's own error, already worded for the user, with its exit code.
+    Other { message: String, code: u8 },
 }
 
 impl CliError {
@@ -33,6 +35,7 @@ impl CliError {
             CliError::Io { .. } => 1,
             CliError::Scenario(_) | CliError::Usage(_) => 2,
             CliError::Interrupted(_) => 130,
+            CliError::Other { code, .. } => *code,
         }
     }
 }
@@ -44,6 +47,7 @@ impl fmt::Display for CliError {
             CliError::Io { path, error } => write!(f, "error: {}: {error}", path.display()),
             CliError::Usage(m) => write!(f, "error: {m}"),
             CliError::Interrupted(m) => write!(f, "{m}"),
+            CliError::Other { message, .. } => write!(f, "error: {message}"),
         }
     }
 }
