@@ -1,0 +1,399 @@
+//! The `brink` binary as a user runs it: output files and their contract, bit-for-bit
+//! reproducibility across threads and shards, interruption, and exit codes on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn brink() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+}
+
+/// A fresh scratch directory per test (tests run in parallel).
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("brink-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_ok(args: &[&str]) -> Output {
+    let out = brink().args(args).output().expect("brink starts");
+    assert!(
+        out.status.success(),
+        "brink {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A small study: 300 runs of 20 weeks, written to `dir`.
+fn small_study(dir: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        "--runs",
+        "300",
+        "--weeks",
+        "20",
+        "--seed",
+        "7",
+        "-q",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args);
+}
+
+const COMPARED: [&str; 4] = ["runs.csv", "summary.json", "weekly.csv", "events.csv"];
+
+#[test]
+fn run_writes_the_documented_files() {
+    let dir = scratch("files");
+    small_study(&dir, &["--threads", "2"]);
+    for f in [
+        "summary.json",
+        "weekly.csv",
+        "runs.csv",
+        "events.csv",
+        "survival.csv",
+        "scenario.toml",
+        "study.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("summary.json"))).unwrap();
+    for key in [
+        "brink_version",
+        "scenario",
+        "scenario_hash",
+        "seed",
+        "runs",
+        "weeks",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["runs"], 300);
+    assert_eq!(summary["weeks"], 20);
+    assert_eq!(summary["seed"], 7);
+
+    let weekly = String::from_utf8(read(&dir.join("weekly.csv"))).unwrap();
+    let mut lines = weekly.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "week,date,side,variable,mean,p05,p25,p50,p75,p95"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // Week 0 is the start date of the default scenario, 21 September 2022.
+    assert!(rows.iter().any(|r| r[0] == "0" && r[1] == "2022-09-21"));
+    assert!(rows.iter().any(|r| r[0] == "20"));
+    for variable in [
+        "summoned",
+        "evaded",
+        "emigrated",
+        "inducted",
+        "in_training",
+        "quartered",
+        "assigned",
+        "at_front",
+        "arrived_total",
+        "arrival_quality",
+        "casualties_total",
+        "territory_km2",
+        "equipment",
+    ] {
+        assert!(
+            rows.iter().any(|r| r[3] == variable),
+            "weekly.csv has no {variable}"
+        );
+    }
+    // Quantiles are ordered in every row (cells are empty where a variable is undefined in
+    // every run, e.g. the quality of arrivals before any arrive).
+    for r in rows.iter().filter(|r| !r[5].is_empty()) {
+        let q: Vec<f64> = r[5..10].iter().map(|v| v.parse().unwrap()).collect();
+        assert!(
+            q.windows(2).all(|w| w[0] <= w[1]),
+            "unordered quantiles {r:?}"
+        );
+    }
+
+    let runs = String::from_utf8(read(&dir.join("runs.csv"))).unwrap();
+    assert!(runs.starts_with("run,seed,"));
+    assert_eq!(runs.lines().count(), 301);
+    let indices: Vec<u64> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        indices,
+        (0..300).collect::<Vec<_>>(),
+        "runs.csv ordered by run"
+    );
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_thread_count() {
+    let one = scratch("threads1");
+    let two = scratch("threads2");
+    small_study(&one, &["--threads", "1"]);
+    small_study(&two, &["--threads", "2"]);
+    for f in COMPARED {
+        assert!(read(&one.join(f)) == read(&two.join(f)), "{f} differs");
+    }
+    // A different seed gives a different study.
+    let other = scratch("threads-seed");
+    run_ok(&[
+        "run",
+        "--runs",
+        "300",
+        "--weeks",
+        "20",
+        "--seed",
+        "8",
+        "-q",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    assert!(read(&one.join("runs.csv")) != read(&other.join("runs.csv")));
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_study_byte_for_byte() {
+    let whole = scratch("whole");
+    small_study(&whole, &[]);
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let d = scratch(&format!("shard{k}"));
+        small_study(&d, &["--shard", &format!("{k}/3")]);
+        shards.push(d);
+    }
+    let merged = scratch("merged");
+    // Shards given out of order.
+    run_ok(&[
+        "merge",
+        shards[2].to_str().unwrap(),
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    for f in COMPARED {
+        assert!(
+            read(&whole.join(f)) == read(&merged.join(f)),
+            "merged {f} differs from the unsharded study"
+        );
+    }
+    // A missing shard is refused, not silently merged into a smaller study.
+    let partial = scratch("partial");
+    let out = brink()
+        .args([
+            "merge",
+            shards[0].to_str().unwrap(),
+            shards[2].to_str().unwrap(),
+            "--out",
+            partial.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn set_overrides_change_the_scenario_and_its_hash() {
+    let base = run_ok(&["run", "--runs", "50", "--weeks", "4", "-q", "--json"]);
+    let changed = run_ok(&[
+        "run",
+        "--runs",
+        "50",
+        "--weeks",
+        "4",
+        "-q",
+        "--json",
+        "--set",
+        "mobilization.RU.call_up=1000",
+    ]);
+    let a: serde_json::Value = serde_json::from_slice(&base.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&changed.stdout).unwrap();
+    assert_ne!(a["scenario_hash"], b["scenario_hash"]);
+    // A misspelt override path is an error with a hint, exit code 2.
+    let out = brink()
+        .args([
+            "run",
+            "--runs",
+            "5",
+            "-q",
+            "--set",
+            "mobilization.RU.cal_up=1000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cal_up"), "{err}");
+}
+
+#[test]
+fn the_embedded_scenario_round_trips_through_show_and_check() {
+    let dir = scratch("show");
+    let shown = run_ok(&["scenario", "show"]);
+    let file = dir.join("mine.toml");
+    std::fs::write(&file, &shown.stdout).unwrap();
+    run_ok(&["check", file.to_str().unwrap()]);
+    // Running the shown file gives the same study as the embedded default.
+    let a = run_ok(&["run", "--runs", "40", "--weeks", "6", "-q", "--json"]);
+    let b = run_ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "40",
+        "--weeks",
+        "6",
+        "-q",
+        "--json",
+    ]);
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(a["scenario_hash"], b["scenario_hash"]);
+    assert_eq!(a["sides"], b["sides"]);
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_file_line_and_hint() {
+    let dir = scratch("bad");
+    let shown = run_ok(&["scenario", "show"]);
+    let text = String::from_utf8(shown.stdout).unwrap();
+    let bad = text.replacen("call_up =", "cal_up =", 1);
+    assert_ne!(bad, text, "the default scenario has a call_up");
+    let file = dir.join("typo.toml");
+    std::fs::write(&file, bad).unwrap();
+    let out = brink()
+        .args(["check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("typo.toml:"), "{err}");
+    assert!(err.contains("did you mean `call_up`?"), "{err}");
+
+    let empty = dir.join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let out = brink()
+        .args(["run", empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+
+    let out = brink()
+        .args(["run", dir.join("absent.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("absent.toml"));
+
+    for args in [
+        &["run", "--runs", "0"][..],
+        &["run", "--weeks", "0"][..],
+        &["run", "--shard", "4/3"][..],
+    ] {
+        let out = brink().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn schema_is_json_schema_of_the_scenario() {
+    let out = run_ok(&["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(schema.get("$schema").is_some());
+    let props = schema["properties"].as_object().expect("properties");
+    for section in ["scenario", "forces", "mobilization", "combat"] {
+        assert!(props.contains_key(section), "schema lacks {section}");
+    }
+}
+
+#[test]
+fn fit_reproduces_engels_iwo_jima_coefficients() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../brink-fit/tests/data/iwo_jima_brink.csv"
+    );
+    let out = run_ok(&[
+        "fit", data, "--law", "square", "--method", "engel", "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fit = if v.is_array() { &v[0] } else { &v };
+    // Engel (1954): 0.0544 per day against the US side, 0.0106 against the Japanese.
+    let a = fit["attrition_of_a"].as_f64().unwrap();
+    let b = fit["attrition_of_b"].as_f64().unwrap();
+    assert!((a / 0.0544 - 1.0).abs() < 0.03, "attrition_of_a {a}");
+    assert!((b / 0.0106 - 1.0).abs() < 0.03, "attrition_of_b {b}");
+    let out = brink().args(["fit", "/no/such/file.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Ctrl-C (SIGINT) stops a long study; the runs that finished are written and counted.
+#[cfg(unix)]
+#[test]
+fn interrupted_study_keeps_its_finished_runs() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let dir = scratch("interrupt");
+    let mut child = brink()
+        .args([
+            "run",
+            "--runs",
+            "50000000",
+            "--weeks",
+            "10",
+            "-q",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let some chunks finish (the study reports whole chunks of runs).
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(120), "did not stop");
+    assert_eq!(code, Some(130), "{err}");
+    let done: u64 = err
+        .split("interrupted: ")
+        .nth(2)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of finished runs in:\n{err}"));
+    assert!(done > 0 && done < 50_000_000, "{err}");
+    let runs = String::from_utf8(read(&dir.join("runs.csv"))).unwrap();
+    assert_eq!(runs.lines().count() as u64, done + 1);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("summary.json"))).unwrap();
+    assert_eq!(summary["runs"].as_u64(), Some(done));
+}
