@@ -26,6 +26,11 @@ LO, HI = -1.0, 3.0
 LAWS = {"square": (1.0, 0.0), "linear": (1.0, 1.0), "logarithmic": (0.0, 1.0), "helmbold": None}
 
 
+
+def ratio_text(ratio):
+    """scipy time over Rust time: '83x' when Rust is faster, '0.38x (scipy faster)' when not."""
+    return f"{ratio:.0f}x" if ratio >= 1.5 else f"{ratio:.2f}x" + (" (scipy faster)" if ratio < 1 else "")
+
 def read(path):
     rows = []
     for line in open(path):
@@ -195,7 +200,7 @@ def main():
         diff = max(abs(x - y) / max(abs(y), 1e-12) for x, y in zip(est[:2], rust_est[:2]))
         med = statistics.median(times)
         print(f"| {law} | {pf['min_s'] * 1e3:.3f} / {pf['median_s'] * 1e3:.3f} | "
-              f"{min(times) * 1e3:.1f} / {med * 1e3:.1f} | {med / pf['median_s']:.0f}x | "
+              f"{min(times) * 1e3:.1f} / {med * 1e3:.1f} | {ratio_text(med / pf['median_s'])} | "
               f"{pf['sse']:.6e} | {sse:.6e} | {diff:.1e} |")
     print()
     total = 0.0

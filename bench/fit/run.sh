@@ -2,11 +2,11 @@
 # Side-by-side benchmark: brink fit (Rust, release) vs scipy.optimize.least_squares on the
 # Iwo Jima record, same model, same laws, same starting points. Python is used only here.
 #   bash bench/fit/run.sh            # from the repository root
-# Creates a throwaway venv in bench/fit/.venv with numpy and scipy.
+# Creates a throwaway venv under /tmp with numpy and scipy (never a dependency of brink).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-venv="$here/.venv"
+venv="${BRINK_BENCH_VENV:-/tmp/brink-bench-fit-venv}"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet numpy scipy
