@@ -14,7 +14,8 @@ use std::io::{self, Write};
 /// Weeks shown in the summary table (those within the horizon).
 pub const TABLE_WEEKS: [u32; 5] = [4, 8, 13, 26, 52];
 
-/// Variables shown in the terminal table, in order.
+/// Variables shown in the terminal table, in order: the front, then the mobilization pipeline
+/// (from `summoned`; these rows are hidden for a side without a pipeline), then equipment.
 pub const TABLE_VARIABLES: [&str; 13] = [
     "at_front",
     "arrived_total",
@@ -471,16 +472,8 @@ pub fn write_table<W: Write>(
             let k = var_index(var);
             // Skip mobilization rows that are zero throughout for a side without a pipeline.
             if acc.get(acc.weeks, side, k).max() == Some(0.0)
-                && [
-                    "summoned",
-                    "evaded",
-                    "emigrated",
-                    "inducted",
-                    "in_training",
-                    "quartered",
-                    "assigned",
-                ]
-                .contains(&var)
+                && TABLE_VARIABLES[5..].contains(&var)
+                && var != "equipment"
             {
                 continue;
             }

@@ -134,11 +134,24 @@ pub fn simulate(
     r: &Resolved,
     weeks: u32,
     seed: u64,
+    observe_week: impl FnMut(&RunState),
+) -> (Vec<f64>, RunState) {
+    simulate_with(r, weeks, seed, false, observe_week)
+}
+
+fn simulate_with(
+    r: &Resolved,
+    weeks: u32,
+    seed: u64,
+    traced: bool,
     mut observe_week: impl FnMut(&RunState),
 ) -> (Vec<f64>, RunState) {
     let (mut prng, mut drng) = run_streams(seed);
     let sample = sample_params(r, &mut prng);
     let mut state = RunState::initial(r, &sample);
+    if traced && let Some(p) = state.politics.as_mut() {
+        p.traces = Some(Vec::new());
+    }
     observe_week(&state);
     for _ in 0..weeks {
         model::step(r, &sample, &mut state, &mut drng);
@@ -156,20 +169,7 @@ pub fn simulate_traced(
     seed: u64,
     observe_week: impl FnMut(&RunState),
 ) -> (Vec<f64>, RunState) {
-    let (mut prng, mut drng) = run_streams(seed);
-    let sample = sample_params(r, &mut prng);
-    let mut state = RunState::initial(r, &sample);
-    if let Some(p) = state.politics.as_mut() {
-        p.traces = Some(Vec::new());
-    }
-    let mut observe_week = observe_week;
-    observe_week(&state);
-    for _ in 0..weeks {
-        model::step(r, &sample, &mut state, &mut drng);
-        observe_week(&state);
-    }
-    crate::decision::finish(r, &sample, &mut state);
-    (sample, state)
+    simulate_with(r, weeks, seed, true, observe_week)
 }
 
 /// The leader's side index, if the scenario has a decision layer.
