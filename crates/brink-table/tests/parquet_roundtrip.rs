@@ -19,7 +19,7 @@ fn schema() -> Schema {
 
 /// Row `i` of the test table: every type, nulls in a pattern, non-ASCII and empty text.
 fn row_values(i: u64) -> (i64, u64, i32, i32, Option<f64>, Option<String>) {
-    let x = (i % 7 != 3).then(|| (i as f64) * 0.1 - 3.0);
+    let x = (i % 7 != 3).then_some((i as f64) * 0.1 - 3.0);
     let text = match i % 5 {
         0 => None,
         1 => Some(String::new()),
