@@ -79,6 +79,10 @@ enum Command {
         /// Directory for the merged outputs.
         #[arg(long, short)]
         out: PathBuf,
+        /// Table format of the merged runs, weekly and events tables (the shards must have
+        /// their CSV tables).
+        #[arg(long, value_enum, default_value_t = run::Format::Csv)]
+        format: run::Format,
     },
 }
 
@@ -123,6 +127,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Table format of runs, weekly and events: csv, parquet or both.
+    #[arg(long, value_enum, default_value_t = run::Format::Csv)]
+    pub format: run::Format,
 }
 
 fn main() -> ExitCode {
@@ -147,7 +154,7 @@ fn main() -> ExitCode {
             }
             Ok(())
         }
-        Command::Merge { dirs, out } => run::merge(&dirs, &out),
+        Command::Merge { dirs, out, format } => run::merge(&dirs, &out, format),
         Command::Explain { dir, run, json } => explain::explain(&dir, run, json),
         Command::Paths { dir, top, json } => explain::paths(&dir, top, json),
         Command::Effects(args) => {

@@ -28,6 +28,11 @@ impl<W: Write> CsvWriter<W> {
         }
     }
 
+    /// The underlying writer, e.g. to append lines that are already CSV text.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// The underlying writer (flush or commit it yourself).
     pub fn into_inner(self) -> W {
         self.out
