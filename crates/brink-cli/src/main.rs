@@ -71,6 +71,8 @@ enum Command {
     Effects(brink_effects::cli::EffectsArgs),
     /// Fit Lanchester attrition laws to a battle record (CSV) and emit a [combat] fragment.
     Fit(brink_fit::cli::FitArgs),
+    /// Write one self-contained HTML report (charts, paths, parameters) of a study directory.
+    Report(brink_report::cli::ReportArgs),
     /// Merge the output directories of shards (`run --shard K/N`) into one study.
     Merge {
         /// Shard output directories, in any order.
@@ -165,6 +167,13 @@ fn main() -> ExitCode {
         Command::Fit(args) => {
             let mut stdout = std::io::stdout().lock();
             brink_fit::cli::run(&args, &mut stdout).map_err(fit_error)
+        }
+        Command::Report(args) => {
+            let mut stderr = std::io::stderr().lock();
+            brink_report::cli::run(&args, &mut stderr).map_err(|e| run::CliError::Other {
+                message: e.to_string(),
+                code: e.exit_code(),
+            })
         }
     };
     match result {
