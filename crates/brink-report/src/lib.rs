@@ -522,7 +522,7 @@ fn parameters(p: Option<&(String, Vec<read::ParamRow>)>) -> String {
     };
     let random = rows.iter().filter(|r| r.random).count();
     let mut s = format!(
-        "<p>{} parameters, {random} of them random (sampled once per run). Each carries the <code>source:</code> or <code>assumption:</code> comment it has in <code>scenario.toml</code>.</p>\n<details open>\n<summary>All parameters</summary>\n<table id=\"parameters\">\n<thead><tr><th>parameter</th><th>value or distribution</th><th>source or assumption</th></tr></thead>\n<tbody>\n",
+        "<p>{} parameters, {random} of them random (sampled once per run). Each carries the <code>source:</code> or <code>assumption:</code> comment it has in <code>scenario.toml</code>.</p>\n<details>\n<summary>All parameters (click to open)</summary>\n<table id=\"parameters\">\n<thead><tr><th>parameter</th><th>value or distribution</th><th>source or assumption</th></tr></thead>\n<tbody>\n",
         rows.len()
     );
     for r in rows {
