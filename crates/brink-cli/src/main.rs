@@ -71,6 +71,8 @@ enum Command {
     Effects(brink_effects::cli::EffectsArgs),
     /// Fit Lanchester attrition laws to a battle record (CSV) and emit a [combat] fragment.
     Fit(brink_fit::cli::FitArgs),
+    /// Write one self-contained HTML report (charts, paths, parameters) of a study directory.
+    Report(brink_report::cli::ReportArgs),
     /// Merge the output directories of shards (`run --shard K/N`) into one study.
     Merge {
         /// Shard output directories, in any order.
@@ -79,6 +81,10 @@ enum Command {
         /// Directory for the merged outputs.
         #[arg(long, short)]
         out: PathBuf,
+        /// Table format of the merged runs, weekly and events tables (the shards must have
+        /// their CSV tables).
+        #[arg(long, value_enum, default_value_t = run::Format::Csv)]
+        format: run::Format,
     },
 }
 
@@ -123,6 +129,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Table format of runs, weekly and events: csv, parquet or both.
+    #[arg(long, value_enum, default_value_t = run::Format::Csv)]
+    pub format: run::Format,
 }
 
 fn main() -> ExitCode {
@@ -147,7 +156,7 @@ fn main() -> ExitCode {
             }
             Ok(())
         }
-        Command::Merge { dirs, out } => run::merge(&dirs, &out),
+        Command::Merge { dirs, out, format } => run::merge(&dirs, &out, format),
         Command::Explain { dir, run, json } => explain::explain(&dir, run, json),
         Command::Paths { dir, top, json } => explain::paths(&dir, top, json),
         Command::Effects(args) => {
@@ -158,6 +167,13 @@ fn main() -> ExitCode {
         Command::Fit(args) => {
             let mut stdout = std::io::stdout().lock();
             brink_fit::cli::run(&args, &mut stdout).map_err(fit_error)
+        }
+        Command::Report(args) => {
+            let mut stderr = std::io::stderr().lock();
+            brink_report::cli::run(&args, &mut stderr).map_err(|e| run::CliError::Other {
+                message: e.to_string(),
+                code: e.exit_code(),
+            })
         }
     };
     match result {

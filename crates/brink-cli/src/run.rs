@@ -15,6 +15,86 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use brink_table::{ColType, CsvWriter, ParquetWriter, Schema, TableSink, Value, parse_csv_line};
+
+/// The file format of the tables (runs, weekly, events).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// CSV files (`runs.csv`, ...).
+    #[default]
+    Csv,
+    /// Parquet files (`runs.parquet`, ...).
+    Parquet,
+    /// Both.
+    Both,
+}
+
+impl Format {
+    fn csv(self) -> bool {
+        self != Format::Parquet
+    }
+    fn parquet(self) -> bool {
+        self != Format::Csv
+    }
+}
+
+/// One output table written as CSV, Parquet or both, each file atomically.
+struct TableFiles {
+    csv: Option<(PathBuf, CsvWriter<AtomicFile>)>,
+    parquet: Option<(PathBuf, ParquetWriter<AtomicFile>)>,
+}
+
+impl TableFiles {
+    fn create(dir: &Path, stem: &str, schema: &Schema, format: Format) -> Result<Self, CliError> {
+        let mut t = TableFiles {
+            csv: None,
+            parquet: None,
+        };
+        if format.csv() {
+            let p = dir.join(format!("{stem}.csv"));
+            let f = AtomicFile::create(&p).map_err(io_err(&p))?;
+            let w = CsvWriter::new(f, schema).map_err(io_err(&p))?;
+            t.csv = Some((p, w));
+        }
+        if format.parquet() {
+            let p = dir.join(format!("{stem}.parquet"));
+            let f = AtomicFile::create(&p).map_err(io_err(&p))?;
+            let w = ParquetWriter::new(f, schema).map_err(io_err(&p))?;
+            t.parquet = Some((p, w));
+        }
+        Ok(t)
+    }
+
+    /// The CSV writer's file, to append lines that are already CSV text.
+    fn csv_file(&mut self) -> Option<&mut CsvWriter<AtomicFile>> {
+        self.csv.as_mut().map(|(_, w)| w)
+    }
+
+    fn commit(self) -> Result<(), CliError> {
+        if let Some((p, w)) = self.csv {
+            w.into_inner().commit().map_err(io_err(&p))?;
+        }
+        if let Some((p, w)) = self.parquet {
+            w.finish()
+                .and_then(AtomicFile::commit)
+                .map_err(io_err(&p))?;
+        }
+        Ok(())
+    }
+}
+
+impl TableSink for TableFiles {
+    fn write_row(&mut self, row: &[Value]) -> io::Result<()> {
+        if let Some((_, w)) = self.csv.as_mut() {
+            w.write_row(row)?;
+        }
+        if let Some((_, w)) = self.parquet.as_mut() {
+            w.write_row(row)?;
+        }
+        Ok(())
+    }
+}
+
 /// Everything that can end a command, with the exit code it maps to.
 pub enum CliError {
     /// The scenario has problems (exit 2).
@@ -108,20 +188,21 @@ pub fn check(file: &Path, set: &[Override]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Streams `runs.csv` rows and drives the progress bar.
+/// Streams the runs and events tables and drives the progress bar.
 struct Writer {
-    runs_csv: Option<AtomicFile>,
-    events_csv: Option<AtomicFile>,
+    runs: Option<TableFiles>,
+    events: Option<TableFiles>,
+    decision: bool,
     progress: ProgressBar,
 }
 
 impl StudyObserver for Writer {
     fn on_runs(&mut self, records: &[RunRecord]) -> io::Result<()> {
-        if let Some(f) = self.runs_csv.as_mut() {
-            output::write_run_rows(f, records)?;
+        if let Some(t) = self.runs.as_mut() {
+            output::write_run_rows(t, records, self.decision)?;
         }
-        if let Some(f) = self.events_csv.as_mut() {
-            output::write_event_rows(f, records)?;
+        if let Some(t) = self.events.as_mut() {
+            output::write_event_rows(t, records)?;
         }
         Ok(())
     }
@@ -173,19 +254,24 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         });
     }
 
-    let mut runs_csv = None;
-    let mut events_csv = None;
+    let mut runs = None;
+    let mut events = None;
+    let decision = r.scenario.politics.is_some();
     if let Some(dir) = &args.out {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
-        let path = dir.join("runs.csv");
-        let mut f = AtomicFile::create(&path).map_err(io_err(&path))?;
-        writeln!(f, "{}", output::runs_header(&r)).map_err(io_err(&path))?;
-        runs_csv = Some(f);
-        if r.scenario.politics.is_some() {
-            let path = dir.join("events.csv");
-            let mut f = AtomicFile::create(&path).map_err(io_err(&path))?;
-            writeln!(f, "{}", output::EVENTS_HEADER).map_err(io_err(&path))?;
-            events_csv = Some(f);
+        runs = Some(TableFiles::create(
+            dir,
+            "runs",
+            &output::runs_schema(&r),
+            args.format,
+        )?);
+        if decision {
+            events = Some(TableFiles::create(
+                dir,
+                "events",
+                &output::events_schema(),
+                args.format,
+            )?);
         }
     }
     let requested = cfg.shard.map_or(0..cfg.runs, |s| s.range(cfg.runs));
@@ -204,8 +290,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .expect("valid template"),
     );
     let mut writer = Writer {
-        runs_csv,
-        events_csv,
+        runs,
+        events,
+        decision,
         progress,
     };
     let started = Instant::now();
@@ -215,13 +302,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let elapsed = started.elapsed();
 
     if let Some(dir) = &args.out {
-        if let Some(f) = writer.runs_csv.take() {
-            f.commit().map_err(io_err(&dir.join("runs.csv")))?;
+        if let Some(t) = writer.runs.take() {
+            t.commit()?;
         }
-        if let Some(f) = writer.events_csv.take() {
-            f.commit().map_err(io_err(&dir.join("events.csv")))?;
+        if let Some(t) = writer.events.take() {
+            t.commit()?;
         }
-        write_outputs(dir, &r, cfg.seed, cfg.runs, &result)?;
+        write_outputs(dir, &r, cfg.seed, cfg.runs, &result, args.format)?;
     }
     let mut stdout = io::stdout().lock();
     if let Some(g) = &args.given
@@ -283,6 +370,7 @@ fn write_outputs(
     seed: u64,
     runs_total: u64,
     result: &StudyResult,
+    format: Format,
 ) -> Result<(), CliError> {
     let summary = output::summary_json(r, seed, result);
     let mut text = serde_json::to_string_pretty(&summary).expect("json");
@@ -290,10 +378,9 @@ fn write_outputs(
     let p = dir.join("summary.json");
     write_atomic(&p, text.as_bytes()).map_err(io_err(&p))?;
 
-    let p = dir.join("weekly.csv");
-    let mut f = AtomicFile::create(&p).map_err(io_err(&p))?;
-    output::write_weekly(&mut f, r, &result.acc).map_err(io_err(&p))?;
-    f.commit().map_err(io_err(&p))?;
+    let mut weekly = TableFiles::create(dir, "weekly", &output::weekly_schema(), format)?;
+    output::write_weekly_rows(&mut weekly, r, &result.acc).map_err(io_err(&dir.join("weekly")))?;
+    weekly.commit()?;
 
     // What `brink merge` needs to rebuild the study from shards.
     let p = dir.join(AGGREGATE_FILE);
@@ -335,7 +422,7 @@ struct ShardDir {
     end: u64,
 }
 
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub fn merge(dirs: &[PathBuf], out: &Path, format: Format) -> Result<(), CliError> {
     let mut shards = Vec::new();
     for dir in dirs {
         let p = dir.join(STUDY_FILE);
@@ -408,12 +495,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
     let mut acc: Option<Accumulator> = None;
     let mut events = brink_core::decision::stats::EventStats::new(r.scenario.scenario.weeks);
     fs::create_dir_all(out).map_err(io_err(out))?;
-    let runs_path = out.join("runs.csv");
-    let mut runs_csv = AtomicFile::create(&runs_path).map_err(io_err(&runs_path))?;
+    let runs_schema = output::runs_schema(&r);
+    let events_schema = output::events_schema();
+    let mut runs = TableFiles::create(out, "runs", &runs_schema, format)?;
     let has_events = r.scenario.politics.is_some();
-    let events_path = out.join("events.csv");
-    let mut events_csv = if has_events {
-        Some(AtomicFile::create(&events_path).map_err(io_err(&events_path))?)
+    let mut events_table = if has_events {
+        Some(TableFiles::create(out, "events", &events_schema, format)?)
     } else {
         None
     };
@@ -425,9 +512,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
             Some(m) => m.merge(&a),
             None => acc = Some(a),
         }
-        append_csv(&s.dir.join("runs.csv"), &mut runs_csv, i > 0)?;
-        if let Some(f) = events_csv.as_mut() {
-            append_csv(&s.dir.join("events.csv"), f, i > 0)?;
+        append_table(&s.dir, "runs", &runs_schema, &mut runs)?;
+        if let Some(t) = events_table.as_mut() {
+            append_table(&s.dir, "events", &events_schema, t)?;
             let p = s.dir.join(EVENTS_AGGREGATE_FILE);
             let text = fs::read_to_string(&p).map_err(io_err(&p))?;
             let e: brink_core::decision::stats::EventStats =
@@ -444,9 +531,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
             }
         }
     }
-    runs_csv.commit().map_err(io_err(&runs_path))?;
-    if let Some(f) = events_csv {
-        f.commit().map_err(io_err(&events_path))?;
+    runs.commit()?;
+    if let Some(t) = events_table {
+        t.commit()?;
     }
     let acc = acc.expect("at least one shard");
     let result = StudyResult {
@@ -456,7 +543,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
         interrupted: acc.runs < runs_total,
         acc,
     };
-    write_outputs(out, &r, seed, runs_total, &result)?;
+    write_outputs(out, &r, seed, runs_total, &result, format)?;
     eprintln!(
         "merged {} shards ({} runs) into {}",
         shards.len(),
@@ -466,15 +553,94 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Appends a CSV file to `out`, skipping its header line when `skip_header`.
-fn append_csv(path: &Path, out: &mut AtomicFile, skip_header: bool) -> Result<(), CliError> {
-    let f = fs::File::open(path).map_err(io_err(path))?;
+/// Appends a shard's `STEM.csv` rows to the merged table: CSV lines as they are, and, for
+/// Parquet, each cell parsed back to its column's type (numbers were written in shortest
+/// round-trip form, so the values are exact).
+fn append_table(
+    dir: &Path,
+    stem: &str,
+    schema: &Schema,
+    out: &mut TableFiles,
+) -> Result<(), CliError> {
+    let path = dir.join(format!("{stem}.csv"));
+    let f = match fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound
+                && dir.join(format!("{stem}.parquet")).exists() =>
+        {
+            return Err(CliError::Usage(format!(
+                "{}: missing; `brink merge` reads the shards' CSV tables: run the shards with --format csv or --format both",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(CliError::Io { path, error: e }),
+    };
+    let header = schema.csv_header();
     for (n, line) in BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(io_err(path))?;
-        if n == 0 && skip_header {
+        let line = line.map_err(io_err(&path))?;
+        if n == 0 {
+            if line != header {
+                return Err(CliError::Usage(format!(
+                    "{}: its header does not match the shards' scenario; are these shards of one study?",
+                    path.display()
+                )));
+            }
             continue;
         }
-        writeln!(out, "{line}").map_err(io_err(path))?;
+        if let Some(w) = out.csv_file() {
+            // The line is already CSV text in the writer's format.
+            let f: &mut AtomicFile = w.get_mut();
+            writeln!(f, "{line}").map_err(io_err(&path))?;
+        }
+        if let Some((_, w)) = out.parquet.as_mut() {
+            let cells =
+                parse_csv_line(&line).ok_or_else(|| bad_line(&path, n, "an unclosed quote"))?;
+            let values = parse_cells(schema, &cells).map_err(|m| bad_line(&path, n, &m))?;
+            w.write_row(&values).map_err(io_err(&path))?;
+        }
     }
     Ok(())
+}
+
+fn bad_line(path: &Path, n: usize, what: &str) -> CliError {
+    CliError::Usage(format!("{}:{}: {what}", path.display(), n + 1))
+}
+
+/// Cells of a CSV line as typed values of `schema` (empty cells are nulls).
+fn parse_cells<'a>(schema: &Schema, cells: &'a [String]) -> Result<Vec<Value<'a>>, String> {
+    if cells.len() != schema.columns.len() {
+        return Err(format!(
+            "{} cells for {} columns",
+            cells.len(),
+            schema.columns.len()
+        ));
+    }
+    schema
+        .columns
+        .iter()
+        .zip(cells)
+        .map(|(c, s)| {
+            if s.is_empty() && (c.nullable || c.ty != ColType::Utf8) {
+                return if c.nullable {
+                    Ok(Value::Null)
+                } else {
+                    Err(format!("column `{}` is empty", c.name))
+                };
+            }
+            let bad = || format!("column `{}`: `{s}` is not a {}", c.name, c.ty.name());
+            Ok(match c.ty {
+                ColType::Int32 => Value::I32(s.parse().map_err(|_| bad())?),
+                ColType::Int64 => Value::I64(s.parse().map_err(|_| bad())?),
+                ColType::UInt64 => Value::U64(s.parse().map_err(|_| bad())?),
+                ColType::Double => Value::F64(s.parse().map_err(|_| bad())?),
+                ColType::Utf8 => Value::Str(s),
+                ColType::Date => {
+                    let d = brink_core::time::Date::parse(s).ok_or_else(bad)?;
+                    let days = i32::try_from(d.to_days()).map_err(|_| bad())?;
+                    Value::Date { days, iso: s }
+                }
+            })
+        })
+        .collect()
 }

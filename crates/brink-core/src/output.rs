@@ -8,6 +8,7 @@ use crate::decision::stats::{EventStats, wilson};
 use crate::load::Resolved;
 use crate::model::VARIABLES;
 use crate::study::{RunRecord, StudyResult};
+use brink_table::{ColType, CsvWriter, Schema, TableSink, Value as Cell};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -41,89 +42,134 @@ fn var_index(name: &str) -> usize {
         .expect("known variable")
 }
 
-fn num(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+/// The columns of `weekly.csv` / `weekly.parquet`.
+pub fn weekly_schema() -> Schema {
+    let mut s = Schema::default();
+    s.push("week", ColType::Int32, false);
+    s.push("date", ColType::Date, false);
+    s.push("side", ColType::Utf8, false);
+    s.push("variable", ColType::Utf8, false);
+    for q in ["mean", "p05", "p25", "p50", "p75", "p95"] {
+        s.push(q, ColType::Double, true);
+    }
+    s
 }
 
-/// `weekly.csv`: one row per week, side and variable.
+/// `weekly.csv` (header included).
 pub fn write_weekly<W: Write>(w: &mut W, r: &Resolved, acc: &Accumulator) -> io::Result<()> {
-    writeln!(w, "{WEEKLY_HEADER}")?;
+    let mut csv = CsvWriter::new(w, &weekly_schema())?;
+    write_weekly_rows(&mut csv, r, acc)
+}
+
+/// The rows of the weekly table: one per week, side and variable.
+pub fn write_weekly_rows<S: TableSink>(
+    sink: &mut S,
+    r: &Resolved,
+    acc: &Accumulator,
+) -> io::Result<()> {
     for week in 0..=acc.weeks {
         let date = r.start_date.plus_days(7 * i64::from(week));
+        let iso = date.to_string();
+        let days =
+            i32::try_from(date.to_days()).map_err(|_| io::Error::other("date out of range"))?;
         for (side, id) in r.sides.iter().enumerate() {
             for (k, name) in VARIABLES.iter().enumerate() {
                 let h = acc.get(week, side, k);
-                writeln!(
-                    w,
-                    "{week},{date},{id},{name},{},{},{},{},{},{}",
-                    num(h.mean()),
-                    num(h.quantile(0.05)),
-                    num(h.quantile(0.25)),
-                    num(h.quantile(0.5)),
-                    num(h.quantile(0.75)),
-                    num(h.quantile(0.95)),
-                )?;
+                sink.write_row(&[
+                    Cell::I32(week as i32),
+                    Cell::Date { days, iso: &iso },
+                    Cell::Str(id),
+                    Cell::Str(name),
+                    Cell::opt_f64(h.mean()),
+                    Cell::opt_f64(h.quantile(0.05)),
+                    Cell::opt_f64(h.quantile(0.25)),
+                    Cell::opt_f64(h.quantile(0.5)),
+                    Cell::opt_f64(h.quantile(0.75)),
+                    Cell::opt_f64(h.quantile(0.95)),
+                ])?;
             }
         }
     }
     Ok(())
 }
 
-/// The header of `runs.csv`.
-pub fn runs_header(r: &Resolved) -> String {
-    let mut cols = vec!["run".to_string(), "seed".to_string()];
-    cols.extend(
-        r.params
-            .iter()
-            .filter(|(_, random)| *random)
-            .map(|(p, _)| p.clone()),
-    );
+/// The columns of the decision layer at the end of `runs.csv`.
+const RUN_DECISION_COLUMNS: [(&str, ColType); 5] = [
+    ("outcome", ColType::Utf8),
+    ("outcome_week", ColType::Int32),
+    ("highest_kahn_rung", ColType::Int32),
+    ("nuclear_killed", ColType::Double),
+    ("nuclear_injured", ColType::Double),
+];
+
+/// The columns of `runs.csv` / `runs.parquet`.
+pub fn runs_schema(r: &Resolved) -> Schema {
+    let mut s = Schema::default();
+    s.push("run", ColType::Int64, false);
+    s.push("seed", ColType::UInt64, false);
+    for (p, _) in r.params.iter().filter(|(_, random)| *random) {
+        s.push(p.clone(), ColType::Double, false);
+    }
     for id in &r.sides {
-        cols.extend(VARIABLES.iter().map(|v| format!("final.{id}.{v}")));
+        for v in VARIABLES {
+            s.push(format!("final.{id}.{v}"), ColType::Double, true);
+        }
     }
     if r.scenario.politics.is_some() {
-        cols.extend(
-            [
-                "outcome",
-                "outcome_week",
-                "highest_kahn_rung",
-                "nuclear_killed",
-                "nuclear_injured",
-            ]
-            .map(String::from),
-        );
+        for (name, ty) in RUN_DECISION_COLUMNS {
+            s.push(name, ty, true);
+        }
     }
-    cols.join(",")
+    s
+}
+
+/// The header of `runs.csv`.
+pub fn runs_header(r: &Resolved) -> String {
+    runs_schema(r).csv_header()
 }
 
 pub const EVENTS_HEADER: &str = "run,week,actor,event,rung,kahn_rung,threshold,killed,injured";
 
-/// Rows of `events.csv`: one per event occurrence, in run order.
-pub fn write_event_rows<W: Write>(w: &mut W, records: &[RunRecord]) -> io::Result<()> {
+/// The columns of `events.csv` / `events.parquet`.
+pub fn events_schema() -> Schema {
+    let mut s = Schema::default();
+    s.push("run", ColType::Int64, false);
+    s.push("week", ColType::Int32, false);
+    s.push("actor", ColType::Utf8, false);
+    s.push("event", ColType::Utf8, false);
+    s.push("rung", ColType::Utf8, true);
+    s.push("kahn_rung", ColType::Int32, false);
+    s.push("threshold", ColType::Utf8, true);
+    s.push("killed", ColType::Double, false);
+    s.push("injured", ColType::Double, false);
+    s
+}
+
+/// Rows of the events table: one per event occurrence, in run order.
+pub fn write_event_rows<S: TableSink>(sink: &mut S, records: &[RunRecord]) -> io::Result<()> {
+    fn text(s: &str) -> Cell<'_> {
+        if s.is_empty() {
+            Cell::Null
+        } else {
+            Cell::Str(s)
+        }
+    }
     for rec in records {
         for e in &rec.events.events {
-            writeln!(
-                w,
-                "{},{},{},{},{},{},{}",
-                rec.run,
-                e.week,
-                e.actor,
-                e.event,
-                e.rung,
-                e.kahn_rung,
-                csv_field(e.threshold)
-            )?;
+            sink.write_row(&[
+                Cell::I64(rec.run as i64),
+                Cell::I32(e.week as i32),
+                Cell::Str(&e.actor),
+                Cell::Str(&e.event),
+                text(&e.rung),
+                Cell::I32(e.kahn_rung as i32),
+                text(e.threshold),
+                Cell::F64(e.killed),
+                Cell::F64(e.injured),
+            ])?;
         }
     }
     Ok(())
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// `survival.csv`: Kaplan-Meier survival (share of runs in which the event has not happened
@@ -327,33 +373,33 @@ pub fn write_decision_table<W: Write>(
     writeln!(w)
 }
 
-/// Rows of `runs.csv`.
-pub fn write_run_rows<W: Write>(w: &mut W, records: &[RunRecord]) -> io::Result<()> {
-    let mut line = String::with_capacity(512);
+/// Rows of the runs table: one per run. `decision` says whether the schema has the decision
+/// layer's columns (the scenario has a `[politics]` section).
+pub fn write_run_rows<S: TableSink>(
+    sink: &mut S,
+    records: &[RunRecord],
+    decision: bool,
+) -> io::Result<()> {
+    let mut row: Vec<Cell> = Vec::with_capacity(256);
     for rec in records {
-        line.clear();
-        line.push_str(&rec.run.to_string());
-        line.push(',');
-        line.push_str(&rec.seed.to_string());
-        for v in &rec.sampled {
-            line.push(',');
-            line.push_str(&v.to_string());
+        row.clear();
+        row.push(Cell::I64(rec.run as i64));
+        row.push(Cell::U64(rec.seed));
+        row.extend(rec.sampled.iter().map(|v| Cell::F64(*v)));
+        row.extend(rec.final_values.iter().map(|v| Cell::opt_f64(*v)));
+        if decision {
+            match rec.events.outcome {
+                Some((o, week)) => row.extend([
+                    Cell::Str(o.id()),
+                    Cell::I32(week as i32),
+                    Cell::I32(rec.events.highest_kahn as i32),
+                    Cell::F64(rec.events.nuclear_killed),
+                    Cell::F64(rec.events.nuclear_injured),
+                ]),
+                None => row.extend([Cell::Null; 5]),
+            }
         }
-        for v in &rec.final_values {
-            line.push(',');
-            line.push_str(&num(*v));
-        }
-        if let Some((o, week)) = rec.events.outcome {
-            line.push_str(&format!(
-                ",{},{week},{},{},{}",
-                o.id(),
-                rec.events.highest_kahn,
-                rec.events.nuclear_killed,
-                rec.events.nuclear_injured
-            ));
-        }
-        line.push('\n');
-        w.write_all(line.as_bytes())?;
+        sink.write_row(&row)?;
     }
     Ok(())
 }

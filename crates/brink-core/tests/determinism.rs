@@ -4,9 +4,10 @@
 mod common;
 
 use brink_core::aggregate::Accumulator;
-use brink_core::output::write_run_rows;
+use brink_core::output::{runs_schema, write_run_rows};
 use brink_core::study::{CHUNK_RUNS, StudyResult};
 use brink_core::{Resolved, Shard, StudyConfig, load_default, run_study};
+use brink_table::CsvWriter;
 use common::Collect;
 use std::sync::atomic::AtomicBool;
 
@@ -30,9 +31,9 @@ fn study(r: &Resolved, threads: usize, shard: Option<Shard>) -> (StudyResult, Ve
     let expected: Vec<u64> = result.requested.clone().collect();
     let got: Vec<u64> = rows.records.iter().map(|r| r.run).collect();
     assert_eq!(got, expected, "rows out of order or missing");
-    let mut csv = Vec::new();
-    write_run_rows(&mut csv, &rows.records).expect("in memory");
-    (result, csv)
+    let mut csv = CsvWriter::without_header(Vec::new(), &runs_schema(r));
+    write_run_rows(&mut csv, &rows.records, r.scenario.politics.is_some()).expect("in memory");
+    (result, csv.into_inner())
 }
 
 fn bytes(acc: &Accumulator) -> Vec<u8> {

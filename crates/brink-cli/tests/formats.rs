@@ -1,0 +1,101 @@
+//! `--format csv|parquet|both`: the Parquet tables hold the CSV tables' columns, and merged
+//! shards give the bytes of the unsharded study, Parquet included.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn brink(args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .output()
+        .expect("brink runs");
+    assert!(
+        out.status.success(),
+        "brink {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("brink-formats-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+const STUDY: [&str; 6] = ["--runs", "200", "--weeks", "12", "--seed", "11"];
+
+#[test]
+fn merged_shards_give_the_unsharded_parquet_and_csv_bytes() {
+    let all = tmp("all");
+    let (s1, s2, merged) = (tmp("s1"), tmp("s2"), tmp("merged"));
+    let run = |extra: &[&str], out: &Path| {
+        let mut a = vec!["run", "-q"];
+        a.extend(STUDY);
+        a.extend(extra);
+        a.extend(["--out", s(out)]);
+        brink(&a);
+    };
+    run(&["--format", "both"], &all);
+    run(&["--shard", "2/2"], &s2);
+    run(&["--shard", "1/2", "--format", "both"], &s1);
+    brink(&[
+        "merge",
+        s(&s2),
+        s(&s1),
+        "--out",
+        s(&merged),
+        "--format",
+        "both",
+    ]);
+    for f in [
+        "runs.csv",
+        "runs.parquet",
+        "weekly.csv",
+        "weekly.parquet",
+        "events.csv",
+        "events.parquet",
+        "summary.json",
+        "survival.csv",
+    ] {
+        let a = std::fs::read(all.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let b = std::fs::read(merged.join(f)).unwrap_or_else(|e| panic!("merged {f}: {e}"));
+        assert!(
+            a == b,
+            "{f} of the merged shards differs from the unsharded study"
+        );
+    }
+    for d in [all, s1, s2, merged] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn parquet_only_writes_no_csv_tables_and_merge_explains_what_it_needs() {
+    let (s1, s2, merged) = (tmp("p1"), tmp("p2"), tmp("pm"));
+    for (k, d) in [("1/2", &s1), ("2/2", &s2)] {
+        let mut a = vec!["run", "-q", "--format", "parquet", "--shard", k];
+        a.extend(STUDY);
+        a.extend(["--out", s(d)]);
+        brink(&a);
+    }
+    assert!(s1.join("runs.parquet").exists() && s1.join("weekly.parquet").exists());
+    assert!(!s1.join("runs.csv").exists() && !s1.join("weekly.csv").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(["merge", s(&s1), s(&s2), "--out", s(&merged)])
+        .output()
+        .expect("brink runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("runs.csv") && err.contains("--format both"),
+        "unclear error: {err}"
+    );
+    for d in [s1, s2, merged] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -1,0 +1,281 @@
+//! A small Parquet writer: flat schema, plain encoding, no compression, one v1 data page per
+//! column chunk, definition levels (RLE) for nullable columns, Thrift compact footer.
+//! The layout follows the Apache Parquet format specification (parquet.thrift).
+
+use crate::thrift::{self, Encoder};
+use crate::{ColType, Schema, TableSink, Value};
+use std::io::{self, Write};
+
+/// Rows per row group. Row groups are cut by row count only, so the file depends on the rows
+/// alone (not on how they arrived): a merged study gives the bytes of the unsharded one.
+pub const ROW_GROUP_ROWS: usize = 65_536;
+
+const MAGIC: &[u8; 4] = b"PAR1";
+const CREATED_BY: &str = concat!("brink-table version ", env!("CARGO_PKG_VERSION"));
+
+// parquet.thrift enums.
+const TYPE_INT32: i32 = 1;
+const TYPE_INT64: i32 = 2;
+const TYPE_DOUBLE: i32 = 5;
+const TYPE_BYTE_ARRAY: i32 = 6;
+const REQUIRED: i32 = 0;
+const OPTIONAL: i32 = 1;
+const CONVERTED_UTF8: i32 = 0;
+const CONVERTED_DATE: i32 = 6;
+const CONVERTED_UINT_64: i32 = 14;
+const ENCODING_PLAIN: i32 = 0;
+const ENCODING_RLE: i32 = 3;
+const CODEC_UNCOMPRESSED: i32 = 0;
+const PAGE_DATA: i32 = 0;
+
+fn physical(ty: ColType) -> i32 {
+    match ty {
+        ColType::Int32 | ColType::Date => TYPE_INT32,
+        ColType::Int64 | ColType::UInt64 => TYPE_INT64,
+        ColType::Double => TYPE_DOUBLE,
+        ColType::Utf8 => TYPE_BYTE_ARRAY,
+    }
+}
+
+/// One column of the row group being filled.
+#[derive(Default)]
+struct ColumnBuf {
+    /// Plain-encoded non-null values.
+    values: Vec<u8>,
+    /// Definition levels as runs (level, count): 1 = present, 0 = null.
+    levels: Vec<(u8, u32)>,
+}
+
+impl ColumnBuf {
+    fn level(&mut self, present: bool) {
+        let l = u8::from(present);
+        match self.levels.last_mut() {
+            Some((v, n)) if *v == l => *n += 1,
+            _ => self.levels.push((l, 1)),
+        }
+    }
+}
+
+struct ChunkMeta {
+    offset: u64,
+    size: u64,
+    num_values: u64,
+}
+
+struct RowGroupMeta {
+    rows: u64,
+    chunks: Vec<ChunkMeta>,
+}
+
+/// Writes rows of a schema as a Parquet file; call [`ParquetWriter::finish`] at the end.
+pub struct ParquetWriter<W: Write> {
+    out: W,
+    schema: Schema,
+    offset: u64,
+    rows: usize,
+    columns: Vec<ColumnBuf>,
+    groups: Vec<RowGroupMeta>,
+}
+
+impl<W: Write> ParquetWriter<W> {
+    pub fn new(mut out: W, schema: &Schema) -> io::Result<ParquetWriter<W>> {
+        out.write_all(MAGIC)?;
+        Ok(ParquetWriter {
+            out,
+            schema: schema.clone(),
+            offset: MAGIC.len() as u64,
+            rows: 0,
+            columns: schema
+                .columns
+                .iter()
+                .map(|_| ColumnBuf::default())
+                .collect(),
+            groups: Vec::new(),
+        })
+    }
+
+    fn flush_group(&mut self) -> io::Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let mut chunks = Vec::with_capacity(self.columns.len());
+        for (col, buf) in self.schema.columns.iter().zip(&mut self.columns) {
+            let mut page = Vec::new();
+            if col.nullable {
+                let mut rle = Vec::new();
+                for &(level, count) in &buf.levels {
+                    // RLE run: header = count << 1 (varint), then the value in one byte.
+                    let mut h = u64::from(count) << 1;
+                    loop {
+                        let b = (h & 0x7f) as u8;
+                        h >>= 7;
+                        if h == 0 {
+                            rle.push(b);
+                            break;
+                        }
+                        rle.push(b | 0x80);
+                    }
+                    rle.push(level);
+                }
+                page.extend_from_slice(&(rle.len() as u32).to_le_bytes());
+                page.extend_from_slice(&rle);
+            }
+            page.extend_from_slice(&buf.values);
+            let size = i32::try_from(page.len())
+                .map_err(|_| io::Error::other(format!("column `{}`: page over 2 GiB", col.name)))?;
+            let mut h = Encoder::new();
+            h.i32(1, PAGE_DATA);
+            h.i32(2, size);
+            h.i32(3, size);
+            h.begin_struct(5);
+            h.i32(1, self.rows as i32);
+            h.i32(2, ENCODING_PLAIN);
+            h.i32(3, ENCODING_RLE);
+            h.i32(4, ENCODING_RLE);
+            h.end_struct();
+            let header = h.finish();
+            self.out.write_all(&header)?;
+            self.out.write_all(&page)?;
+            let total = (header.len() + page.len()) as u64;
+            chunks.push(ChunkMeta {
+                offset: self.offset,
+                size: total,
+                num_values: self.rows as u64,
+            });
+            self.offset += total;
+            *buf = ColumnBuf::default();
+        }
+        self.groups.push(RowGroupMeta {
+            rows: self.rows as u64,
+            chunks,
+        });
+        self.rows = 0;
+        Ok(())
+    }
+
+    /// Writes the last row group and the footer; returns the underlying writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.flush_group()?;
+        let meta = self.footer();
+        self.out.write_all(&meta)?;
+        self.out.write_all(&(meta.len() as u32).to_le_bytes())?;
+        self.out.write_all(MAGIC)?;
+        Ok(self.out)
+    }
+
+    fn footer(&self) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.i32(1, 1); // version
+        e.list(2, thrift::STRUCT, self.schema.columns.len() + 1);
+        e.begin_element(); // the root
+        e.binary(4, b"schema");
+        e.i32(5, self.schema.columns.len() as i32);
+        e.end_struct();
+        for c in &self.schema.columns {
+            e.begin_element();
+            e.i32(1, physical(c.ty));
+            e.i32(3, if c.nullable { OPTIONAL } else { REQUIRED });
+            e.binary(4, c.name.as_bytes());
+            let converted = match c.ty {
+                ColType::Utf8 => Some(CONVERTED_UTF8),
+                ColType::Date => Some(CONVERTED_DATE),
+                ColType::UInt64 => Some(CONVERTED_UINT_64),
+                _ => None,
+            };
+            if let Some(ct) = converted {
+                e.i32(6, ct);
+            }
+            // LogicalType (a union): STRING = 1, DATE = 6, INTEGER = 10.
+            match c.ty {
+                ColType::Utf8 => {
+                    e.begin_struct(10);
+                    e.begin_struct(1);
+                    e.end_struct();
+                    e.end_struct();
+                }
+                ColType::Date => {
+                    e.begin_struct(10);
+                    e.begin_struct(6);
+                    e.end_struct();
+                    e.end_struct();
+                }
+                ColType::UInt64 => {
+                    e.begin_struct(10);
+                    e.begin_struct(10);
+                    e.i8(1, 64);
+                    e.bool(2, false);
+                    e.end_struct();
+                    e.end_struct();
+                }
+                _ => {}
+            }
+            e.end_struct();
+        }
+        let rows: u64 = self.groups.iter().map(|g| g.rows).sum();
+        e.i64(3, rows as i64);
+        e.list(4, thrift::STRUCT, self.groups.len());
+        for g in &self.groups {
+            e.begin_element();
+            e.list(1, thrift::STRUCT, g.chunks.len());
+            for (c, ch) in self.schema.columns.iter().zip(&g.chunks) {
+                e.begin_element(); // ColumnChunk
+                e.i64(2, ch.offset as i64);
+                e.begin_struct(3); // ColumnMetaData
+                e.i32(1, physical(c.ty));
+                if c.nullable {
+                    e.list(2, thrift::I32, 2);
+                    e.elem_i32(ENCODING_PLAIN);
+                    e.elem_i32(ENCODING_RLE);
+                } else {
+                    e.list(2, thrift::I32, 1);
+                    e.elem_i32(ENCODING_PLAIN);
+                }
+                e.list(3, thrift::BINARY, 1);
+                e.elem_binary(c.name.as_bytes());
+                e.i32(4, CODEC_UNCOMPRESSED);
+                e.i64(5, ch.num_values as i64);
+                e.i64(6, ch.size as i64);
+                e.i64(7, ch.size as i64);
+                e.i64(9, ch.offset as i64);
+                e.end_struct();
+                e.end_struct();
+            }
+            let bytes: u64 = g.chunks.iter().map(|c| c.size).sum();
+            e.i64(2, bytes as i64);
+            e.i64(3, g.rows as i64);
+            e.i64(5, g.chunks.first().map_or(0, |c| c.offset) as i64);
+            e.i64(6, bytes as i64);
+            e.end_struct();
+        }
+        e.binary(6, CREATED_BY.as_bytes());
+        e.finish()
+    }
+}
+
+impl<W: Write> TableSink for ParquetWriter<W> {
+    fn write_row(&mut self, row: &[Value]) -> io::Result<()> {
+        self.schema.check_row(row)?;
+        for (buf, v) in self.columns.iter_mut().zip(row) {
+            buf.level(!matches!(v, Value::Null));
+            match *v {
+                Value::Null => {}
+                Value::I32(x) => buf.values.extend_from_slice(&x.to_le_bytes()),
+                Value::Date { days, .. } => buf.values.extend_from_slice(&days.to_le_bytes()),
+                Value::I64(x) => buf.values.extend_from_slice(&x.to_le_bytes()),
+                Value::U64(x) => buf.values.extend_from_slice(&x.to_le_bytes()),
+                Value::F64(x) => buf.values.extend_from_slice(&x.to_le_bytes()),
+                Value::Str(s) => {
+                    let n = u32::try_from(s.len())
+                        .map_err(|_| io::Error::other("a text cell over 4 GiB"))?;
+                    buf.values.extend_from_slice(&n.to_le_bytes());
+                    buf.values.extend_from_slice(s.as_bytes());
+                }
+            }
+        }
+        self.rows += 1;
+        if self.rows == ROW_GROUP_ROWS {
+            self.flush_group()?;
+        }
+        Ok(())
+    }
+}
