@@ -49,7 +49,14 @@ fn small_study(dir: &Path, extra: &[&str]) {
     run_ok(&args);
 }
 
-const COMPARED: [&str; 4] = ["runs.csv", "summary.json", "weekly.csv", "events.csv"];
+const COMPARED: [&str; 6] = [
+    "runs.csv",
+    "summary.json",
+    "weekly.csv",
+    "events.csv",
+    "survival.csv",
+    "events_aggregate.json",
+];
 
 #[test]
 fn run_writes_the_documented_files() {

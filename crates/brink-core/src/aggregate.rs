@@ -14,7 +14,9 @@ const MANTISSA_BITS_KEPT: u32 = 8;
 const SHIFT: u32 = 52 - MANTISSA_BITS_KEPT;
 const FIXED_POINT_SCALE: f64 = 1_048_576.0; // 2^20
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// Serialized in canonical form (see [`DenseStore::canonical`]) so that equal stores give equal
+/// bytes whatever their growth history: merged shards must equal one study byte for byte.
+#[derive(Clone, Debug, Default, Deserialize)]
 struct DenseStore {
     offset: i32,
     /// Counts per bin; u32 halves the memory the hot loop touches (a study is limited to
@@ -29,7 +31,27 @@ impl PartialEq for DenseStore {
     }
 }
 
+impl Serialize for DenseStore {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (offset, counts) = self.canonical();
+        let mut st = serializer.serialize_struct("DenseStore", 2)?;
+        st.serialize_field("offset", &offset)?;
+        st.serialize_field("counts", counts)?;
+        st.end()
+    }
+}
+
 impl DenseStore {
+    /// The offset and counts without leading or trailing empty bins (offset 0 when empty).
+    fn canonical(&self) -> (i32, &[u32]) {
+        let Some(first) = self.counts.iter().position(|&c| c > 0) else {
+            return (0, &[]);
+        };
+        let last = self.counts.iter().rposition(|&c| c > 0).unwrap_or(first);
+        (self.offset + first as i32, &self.counts[first..=last])
+    }
+
     #[inline]
     fn add(&mut self, key: i32, n: u32) {
         let len = self.counts.len() as i32;
@@ -384,6 +406,30 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn equal_histograms_serialize_to_equal_bytes_whatever_their_growth() {
+        // Inserting the same values in another order grows the bins from another side.
+        let values = [1.0, 1.0e6, 3.0, 0.001, 250.0];
+        let mut a = Histogram::default();
+        let mut b = Histogram::default();
+        for v in values {
+            a.record(v);
+        }
+        for v in values.iter().rev() {
+            b.record(*v);
+        }
+        assert_eq!(a, b);
+        let (ja, jb) = (
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap(),
+        );
+        assert_eq!(ja, jb);
+        // And the canonical form reads back to an equal histogram.
+        let back: Histogram = serde_json::from_str(&ja).unwrap();
+        assert_eq!(back, a);
+        assert_eq!(back.quantile(0.5), a.quantile(0.5));
+    }
 
     fn exact_quantile(sorted: &[f64], p: f64) -> f64 {
         let n = sorted.len();
