@@ -134,10 +134,28 @@ pub fn simulate(
     r: &Resolved,
     weeks: u32,
     seed: u64,
+    observe_week: impl FnMut(&RunState),
+) -> (Vec<f64>, RunState) {
+    simulate_fixed(r, weeks, seed, &[], observe_week)
+}
+
+/// [`simulate`] with some parameters held at given values: `fixed` lists `(slot, value)` pairs
+/// written over the sample after every parameter has been drawn. Every draw is still made, so
+/// the other parameters and the dynamics stream are those of the same run without `fixed`
+/// (common random numbers for sensitivity studies and sweeps). The caller checks the values
+/// against the parameters' domains.
+pub fn simulate_fixed(
+    r: &Resolved,
+    weeks: u32,
+    seed: u64,
+    fixed: &[(usize, f64)],
     mut observe_week: impl FnMut(&RunState),
 ) -> (Vec<f64>, RunState) {
     let (mut prng, mut drng) = run_streams(seed);
-    let sample = sample_params(r, &mut prng);
+    let mut sample = sample_params(r, &mut prng);
+    for &(slot, value) in fixed {
+        sample[slot] = value;
+    }
     let mut state = RunState::initial(r, &sample);
     observe_week(&state);
     for _ in 0..weeks {
