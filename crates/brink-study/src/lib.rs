@@ -94,13 +94,15 @@ pub fn evaluate_rows(
 /// Maps rows of the unit hypercube to `[low_i, high_i]` linearly, column by column.
 pub fn scale_rows(unit: &[f64], low: &[f64], high: &[f64]) -> Vec<f64> {
     let k = low.len();
-    unit.iter()
-        .enumerate()
-        .map(|(j, u)| {
-            let i = j % k;
-            low[i] + (high[i] - low[i]) * u
-        })
-        .collect()
+    let mut out = Vec::with_capacity(unit.len());
+    for row in unit.chunks_exact(k.max(1)) {
+        out.extend(
+            row.iter()
+                .zip(low.iter().zip(high))
+                .map(|(u, (lo, hi))| lo + (hi - lo) * u),
+        );
+    }
+    out
 }
 
 /// Linear-interpolation quantile (type 7) of sorted values.
