@@ -4,8 +4,8 @@
 use crate::morris::{morris_design, morris_indices};
 use crate::oat::{oat_design, oat_result};
 use crate::scenario::{
-    GridSpec, Outcomes, ParamRange, ScenarioModel, check_value, compare, find_slot, grid_points,
-    lhs_points, parse_interval, resolve_ranges, sweep,
+    GridSpec, Outcomes, ParamRange, ScenarioModel, check_corners, check_value, compare, find_slot,
+    grid_points, lhs_points, parse_interval, resolve_ranges, sweep,
 };
 use crate::sobol::sobol_study;
 use crate::testfn::{Ishigami, SobolG};
@@ -355,6 +355,7 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
         Method::Morris => n * (k + 1),
         Method::Sobol => n * (k + 2),
     };
+    check_design_size(points, k)?;
     let bar = progress_bar(points as u64, args.quiet, "points");
     let tick = |d: u64| bar.inc(d);
     let started = Instant::now();
@@ -597,6 +598,7 @@ fn test_function(
         }
         TestFunction::SobolG => SobolG::default().analytic(),
     };
+    check_design_size(n * (low.len() + 2), low.len())?;
     let (design, _, s) = sobol_study(
         model.as_ref(),
         &low,
@@ -781,6 +783,22 @@ pub fn compare_cmd(args: &CompareArgs, out: &mut dyn Write) -> Result<(), StudyE
     Ok(())
 }
 
+/// Largest number of points of a sweep.
+pub const MAX_SWEEP_POINTS: usize = 1_000_000;
+
+/// Largest number of design values (points x parameters) held in memory by a sensitivity study
+/// (2^26 values = 512 MiB).
+pub const MAX_DESIGN_VALUES: usize = 1 << 26;
+
+fn check_design_size(points: usize, k: usize) -> Result<(), StudyError> {
+    if points.saturating_mul(k) > MAX_DESIGN_VALUES {
+        return Err(StudyError::Input(format!(
+            "the design would hold {points} points x {k} parameters, more than {MAX_DESIGN_VALUES} values; use a smaller --n"
+        )));
+    }
+    Ok(())
+}
+
 /// `brink sweep`.
 pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), StudyError> {
     let threads = threads(args.threads)?;
@@ -808,18 +826,36 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), StudyError
             })?;
         }
     }
+    if args.grid.len() > 1 {
+        let corners: Vec<(&str, f64, f64)> = args
+            .grid
+            .iter()
+            .map(|g| (g.path.as_str(), g.low, g.high))
+            .collect();
+        check_corners(&r, &corners).map_err(StudyError::Input)?;
+    }
     let seed = args.seed.unwrap_or(r.scenario.scenario.seed);
-    let points = match args.lhs {
+    // Counted before any point is built, so a typo like :1000000000 fails fast.
+    let count = match args.lhs {
+        Some(n) => Some(n),
+        None => args
+            .grid
+            .iter()
+            .try_fold(1usize, |acc, g| acc.checked_mul(g.points)),
+    };
+    match count {
         Some(0) => return Err(StudyError::Input("--lhs must be at least 1".into())),
+        Some(c) if c <= MAX_SWEEP_POINTS => {}
+        _ => {
+            return Err(StudyError::Input(format!(
+                "the sweep would have more than {MAX_SWEEP_POINTS} points; use fewer POINTS per --grid or --lhs N"
+            )));
+        }
+    }
+    let points = match args.lhs {
         Some(n) => lhs_points(&args.grid, n, seed),
         None => grid_points(&args.grid),
     };
-    if points.len() > 1_000_000 {
-        return Err(StudyError::Input(format!(
-            "the grid has {} points; at most 1,000,000 (use fewer POINTS or --lhs N)",
-            points.len()
-        )));
-    }
     let outcomes = Outcomes::all(&r);
     let bar = progress_bar(points.len() as u64, args.quiet, "points");
     let started = Instant::now();

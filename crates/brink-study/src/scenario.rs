@@ -154,19 +154,51 @@ pub fn resolve_ranges(
             source,
         });
     }
+    if out.len() > 1 {
+        let corners: Vec<(&str, f64, f64)> = out
+            .iter()
+            .map(|p| (p.path.as_str(), p.low, p.high))
+            .collect();
+        check_corners(r, &corners)?;
+    }
     Ok(out)
 }
 
 /// Whether the scenario still loads with `path` set to `value` (domain and cross-field checks).
 pub fn check_value(r: &Resolved, path: &str, value: f64) -> Result<(), String> {
-    let o = Override {
-        path: path.to_string(),
-        value: format!("{value:?}"),
-    };
-    let text = load::apply_overrides(&r.source_name, &r.text, &[o]).map_err(|e| first(&e))?;
+    check_values(r, &[(path, value)])
+}
+
+/// Whether the scenario still loads with every `(path, value)` set at once.
+pub fn check_values(r: &Resolved, values: &[(&str, f64)]) -> Result<(), String> {
+    let o: Vec<Override> = values
+        .iter()
+        .map(|(path, value)| Override {
+            path: path.to_string(),
+            value: format!("{value:?}"),
+        })
+        .collect();
+    let text = load::apply_overrides(&r.source_name, &r.text, &o).map_err(|e| first(&e))?;
     load::load(&r.source_name, &text)
         .map(|_| ())
         .map_err(|e| first(&e))
+}
+
+/// Checks the corners where every parameter is at its low, and at its high, value together:
+/// constraints across fields (e.g. killed_share + captured_share <= 1) show up there.
+pub fn check_corners(r: &Resolved, ranges: &[(&str, f64, f64)]) -> Result<(), String> {
+    for (which, at_high) in [("low", false), ("high", true)] {
+        let values: Vec<(&str, f64)> = ranges
+            .iter()
+            .map(|(p, lo, hi)| (*p, if at_high { *hi } else { *lo }))
+            .collect();
+        check_values(r, &values).map_err(|e| {
+            format!(
+                "the scenario is invalid with every varied parameter at its {which} value together: {e}; narrow the ranges with --range"
+            )
+        })?;
+    }
+    Ok(())
 }
 
 fn first(e: &load::LoadError) -> String {

@@ -220,3 +220,19 @@ fn sweep_over_call_up_raises_the_number_summoned() {
     assert!(m.iter().all(|row| (0.0..=1.0).contains(&row[p])));
     assert_eq!(m, sweep(&r, &[slot], &pts, &o, 20, 3, 1, &no_progress));
 }
+
+#[test]
+fn ranges_that_break_a_constraint_together_are_refused() {
+    // Each share alone is a valid probability, but at their highs together they exceed 1.
+    let r = load_default(&[]).unwrap();
+    let paths = vec![
+        "forces.RU.killed_share".to_string(),
+        "forces.RU.captured_share".to_string(),
+    ];
+    let given = vec![(paths[0].clone(), 0.1, 0.7), (paths[1].clone(), 0.1, 0.5)];
+    let e = resolve_ranges(&r, &paths, &given).unwrap_err();
+    assert!(
+        e.contains("high value together") && e.contains("captured_share"),
+        "{e}"
+    );
+}
