@@ -367,6 +367,25 @@ mod tests {
     }
 
     #[test]
+    fn simulate_fixed_holds_the_given_slots_and_draws_the_rest_as_before() {
+        let r = crate::load::load_default(&[]).unwrap();
+        let slot = r
+            .params
+            .iter()
+            .position(|(p, _)| p == "mobilization.RU.p_evade")
+            .unwrap();
+        let (free, _) = simulate(&r, 4, 99, |_| {});
+        let (held, _) = simulate_fixed(&r, 4, 99, &[(slot, 0.33)], |_| {});
+        for (i, (a, b)) in free.iter().zip(&held).enumerate() {
+            if i == slot {
+                assert_eq!(*b, 0.33);
+            } else {
+                assert_eq!(a, b, "slot {i} changed");
+            }
+        }
+    }
+
+    #[test]
     fn run_seeds_differ_and_depend_only_on_master_and_index() {
         let a: Vec<u64> = (0..1000).map(|i| run_seed(42, i)).collect();
         let mut b = a.clone();

@@ -412,36 +412,51 @@ pub fn compare(
         return Err("the two scenarios share no outcome or metric (different sides?)".into());
     }
     let (wa, wb) = (a.scenario.scenario.weeks, b.scenario.scenario.weeks);
-    let per_run: Vec<(Vec<f64>, Vec<f64>)> = par_map(runs as usize, threads, progress, |i| {
-        let s = run_seed(seed, i as u64);
-        (
-            run_values(a, wa, s, &[], &oa),
-            run_values(b, wb, s, &[], &ob),
-        )
-    });
+    // Runs go in blocks (bounded memory); within a block in parallel, then folded into the
+    // sums in run order, so the result does not depend on the thread count.
+    let mut sa = vec![0.0; pairs.len()];
+    let mut sb = vec![0.0; pairs.len()];
+    // Welford's running mean and sum of squared deviations of the paired differences.
+    let mut mean_d = vec![0.0; pairs.len()];
+    let mut m2_d = vec![0.0; pairs.len()];
+    let mut seen = 0u64;
+    let mut start = 0u64;
+    while start < runs {
+        let len = (runs - start).min(COMPARE_BLOCK_RUNS);
+        let block: Vec<(Vec<f64>, Vec<f64>)> = par_map(len as usize, threads, progress, |i| {
+            let s = run_seed(seed, start + i as u64);
+            (
+                run_values(a, wa, s, &[], &oa),
+                run_values(b, wb, s, &[], &ob),
+            )
+        });
+        for (va, vb) in &block {
+            seen += 1;
+            for (q, &(i, j)) in pairs.iter().enumerate() {
+                sa[q] += va[i];
+                sb[q] += vb[j];
+                let d = vb[j] - va[i];
+                let delta = d - mean_d[q];
+                mean_d[q] += delta / seen as f64;
+                m2_d[q] += delta * (d - mean_d[q]);
+            }
+        }
+        start += len;
+    }
     let n = runs as f64;
     Ok(pairs
-        .into_iter()
-        .map(|(i, j)| {
-            let (mut sa, mut sb, mut sd) = (0.0, 0.0, 0.0);
-            for (va, vb) in &per_run {
-                sa += va[i];
-                sb += vb[j];
-                sd += vb[j] - va[i];
-            }
-            let diff = sd / n;
-            let var = per_run
-                .iter()
-                .map(|(va, vb)| (vb[j] - va[i] - diff).powi(2))
-                .sum::<f64>()
-                / (n - 1.0);
+        .iter()
+        .enumerate()
+        .map(|(q, &(i, _))| {
+            let diff = mean_d[q];
+            let var = m2_d[q] / (n - 1.0);
             let half = 1.959_964 * (var / n).sqrt();
             let ci95 = [diff - half, diff + half];
             Difference {
                 name: oa.names[i].clone(),
                 probability: oa.measures[i].is_probability(),
-                a: sa / n,
-                b: sb / n,
+                a: sa[q] / n,
+                b: sb[q] / n,
                 diff,
                 ci95,
                 significant: ci95[0] > 0.0 || ci95[1] < 0.0,
@@ -449,6 +464,9 @@ pub fn compare(
         })
         .collect())
 }
+
+/// Runs per block of a comparison (memory: a block holds every outcome of both variants).
+pub const COMPARE_BLOCK_RUNS: u64 = 16_384;
 
 /// One parameter of a sweep: `path=lo..hi[:points]`.
 #[derive(Clone, Debug, PartialEq)]
