@@ -73,6 +73,14 @@ enum Command {
     Fit(brink_fit::cli::FitArgs),
     /// Write one self-contained HTML report (charts, paths, parameters) of a study directory.
     Report(brink_report::cli::ReportArgs),
+    /// Rank parameters by their influence on an outcome: one-at-a-time, Morris or Sobol'
+    /// (see docs/study.md).
+    Sensitivity(brink_study::cli::SensitivityArgs),
+    /// Run two scenarios (or a scenario and a --set-b variant) with common random numbers and
+    /// report every difference with a 95% interval.
+    Compare(brink_study::cli::CompareArgs),
+    /// Outcomes over a grid or Latin hypercube of parameter values (sweep.csv, sweep.json).
+    Sweep(brink_study::cli::SweepArgs),
     /// Merge the output directories of shards (`run --shard K/N`) into one study.
     Merge {
         /// Shard output directories, in any order.
@@ -175,6 +183,18 @@ fn main() -> ExitCode {
                 code: e.exit_code(),
             })
         }
+        Command::Sensitivity(args) => {
+            let mut stdout = std::io::stdout().lock();
+            brink_study::cli::sensitivity(&args, &mut stdout).map_err(study_error)
+        }
+        Command::Compare(args) => {
+            let mut stdout = std::io::stdout().lock();
+            brink_study::cli::compare_cmd(&args, &mut stdout).map_err(study_error)
+        }
+        Command::Sweep(args) => {
+            let mut stdout = std::io::stdout().lock();
+            brink_study::cli::sweep_cmd(&args, &mut stdout).map_err(study_error)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -200,5 +220,17 @@ fn fit_error(e: brink_fit::FitError) -> run::CliError {
     run::CliError::Other {
         message: e.to_string(),
         code,
+    }
+}
+
+/// Scenario problems keep their own rendering (file:line:column, field, hint); the rest exit 1
+/// for files and 2 for bad options or values.
+fn study_error(e: brink_study::cli::StudyError) -> run::CliError {
+    match e {
+        brink_study::cli::StudyError::Scenario(le) => run::CliError::Scenario(le),
+        other => run::CliError::Other {
+            code: other.exit_code(),
+            message: other.to_string(),
+        },
     }
 }

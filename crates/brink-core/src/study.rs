@@ -136,18 +136,37 @@ pub fn simulate(
     seed: u64,
     observe_week: impl FnMut(&RunState),
 ) -> (Vec<f64>, RunState) {
-    simulate_with(r, weeks, seed, false, observe_week)
+    simulate_fixed(r, weeks, seed, &[], observe_week)
+}
+
+/// [`simulate`] with some parameters held at given values: `fixed` lists `(slot, value)` pairs
+/// written over the sample after every parameter has been drawn. Every draw is still made, so
+/// the other parameters and the dynamics stream are those of the same run without `fixed`
+/// (common random numbers for sensitivity studies and sweeps). The caller checks the values
+/// against the parameters' domains.
+pub fn simulate_fixed(
+    r: &Resolved,
+    weeks: u32,
+    seed: u64,
+    fixed: &[(usize, f64)],
+    observe_week: impl FnMut(&RunState),
+) -> (Vec<f64>, RunState) {
+    simulate_with(r, weeks, seed, fixed, false, observe_week)
 }
 
 fn simulate_with(
     r: &Resolved,
     weeks: u32,
     seed: u64,
+    fixed: &[(usize, f64)],
     traced: bool,
     mut observe_week: impl FnMut(&RunState),
 ) -> (Vec<f64>, RunState) {
     let (mut prng, mut drng) = run_streams(seed);
-    let sample = sample_params(r, &mut prng);
+    let mut sample = sample_params(r, &mut prng);
+    for &(slot, value) in fixed {
+        sample[slot] = value;
+    }
     let mut state = RunState::initial(r, &sample);
     if traced && let Some(p) = state.politics.as_mut() {
         p.traces = Some(Vec::new());
@@ -169,7 +188,7 @@ pub fn simulate_traced(
     seed: u64,
     observe_week: impl FnMut(&RunState),
 ) -> (Vec<f64>, RunState) {
-    simulate_with(r, weeks, seed, true, observe_week)
+    simulate_with(r, weeks, seed, &[], true, observe_week)
 }
 
 /// The leader's side index, if the scenario has a decision layer.
@@ -346,6 +365,25 @@ mod tests {
         assert!("0/3".parse::<Shard>().is_err());
         assert!("4/3".parse::<Shard>().is_err());
         assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
+    }
+
+    #[test]
+    fn simulate_fixed_holds_the_given_slots_and_draws_the_rest_as_before() {
+        let r = crate::load::load_default(&[]).unwrap();
+        let slot = r
+            .params
+            .iter()
+            .position(|(p, _)| p == "mobilization.RU.p_evade")
+            .unwrap();
+        let (free, _) = simulate(&r, 4, 99, |_| {});
+        let (held, _) = simulate_fixed(&r, 4, 99, &[(slot, 0.33)], |_| {});
+        for (i, (a, b)) in free.iter().zip(&held).enumerate() {
+            if i == slot {
+                assert_eq!(*b, 0.33);
+            } else {
+                assert_eq!(a, b, "slot {i} changed");
+            }
+        }
     }
 
     #[test]
