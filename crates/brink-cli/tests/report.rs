@@ -187,3 +187,66 @@ fn report_renders_in_headless_chromium() {
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// The files `brink sensitivity` and `brink sweep` really write (not hand-made ones) are drawn:
+/// the report and the study commands agree on their contracts.
+#[test]
+fn report_draws_the_files_of_the_real_study_commands() {
+    let d = std::env::temp_dir().join(format!("brink-report-{}-real", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    ok(&[
+        "run",
+        "-q",
+        "--runs",
+        "100",
+        "--weeks",
+        "20",
+        "--out",
+        s(&d),
+    ]);
+    ok(&[
+        "sensitivity",
+        "-q",
+        "--params",
+        "mobilization.RU.call_up,forces.UA.morale",
+        "--outcome",
+        "nuclear_use",
+        "--method",
+        "sobol",
+        "--n",
+        "16",
+        "--runs-per-point",
+        "5",
+        "--weeks",
+        "20",
+        "--out",
+        s(&d),
+    ]);
+    ok(&[
+        "sweep",
+        "-q",
+        "--grid",
+        "mobilization.RU.call_up=100000..1000000:3",
+        "--grid",
+        "forces.UA.morale=0.6..0.95:2",
+        "--runs",
+        "5",
+        "--out",
+        s(&d),
+    ]);
+    let html = d.join("report.html");
+    ok(&["report", s(&d), "-o", s(&html)]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for title in [
+        "Sobol",
+        "mobilization.RU.call_up",
+        "forces.UA.morale",
+        "Sweep: ru_military_victory",
+    ] {
+        assert!(page.contains(title), "the report lacks {title:?}");
+    }
+    assert!(
+        !page.contains("could not be read"),
+        "a study file was refused"
+    );
+}

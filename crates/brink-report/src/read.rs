@@ -499,16 +499,19 @@ pub fn sweep(dir: &Path) -> Result<Option<Sweep>, ReportError> {
     let (parameters, outcomes) = match read_optional(&meta_path)? {
         Some(t) => {
             let m = json(&meta_path, &t)?;
-            let list = |k: &str| -> Result<Vec<String>, ReportError> {
+            // Items are names, or objects naming themselves by `key` (as `brink sweep` writes:
+            // `{"path", "low", "high", "points"}` and `{"name", "kind"}`).
+            let list = |k: &str, key: &str| -> Result<Vec<String>, ReportError> {
                 m[k].as_array()
                     .map(|a| {
                         a.iter()
-                            .filter_map(|x| x.as_str().map(String::from))
+                            .filter_map(|x| x.as_str().or_else(|| x[key].as_str()))
+                            .map(String::from)
                             .collect()
                     })
                     .ok_or_else(|| ReportError::bad(&meta_path, format!("has no `{k}` list")))
             };
-            (list("parameters")?, list("outcomes")?)
+            (list("parameters", "path")?, list("outcomes", "name")?)
         }
         None => {
             // Without sweep.json: the leading columns that look like scenario paths.
