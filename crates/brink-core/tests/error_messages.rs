@@ -381,3 +381,26 @@ fn bad_overrides_are_diagnosed_not_panicked() {
     assert!("call_up".parse::<brink_core::Override>().is_err());
     assert!("=3".parse::<brink_core::Override>().is_err());
 }
+
+#[test]
+fn rungs_that_require_each_other_are_a_cycle() {
+    // In the default ladder, annexation requires `done:partial_mobilization`; making partial
+    // mobilization require `done:annexation` means neither can ever be taken.
+    let text = brink_core::load::DEFAULT_SCENARIO_TOML.replacen(
+        "id = \"partial_mobilization\"\n",
+        "id = \"partial_mobilization\"\nrequires = [\"done:annexation\"]\n",
+        1,
+    );
+    assert_ne!(text, brink_core::load::DEFAULT_SCENARIO_TOML);
+    let e = load_bytes("cycle.toml", text.as_bytes(), &[]).unwrap_err();
+    let d = e
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("rungs require each other in a cycle"))
+        .unwrap_or_else(|| panic!("no cycle reported:\n{e}"));
+    assert!(d.message.contains("partial_mobilization"), "{e}");
+    assert!(d.message.contains("annexation"), "{e}");
+    assert!(d.path.starts_with("ladder."), "{e}");
+    assert_eq!(d.file, "cycle.toml");
+    assert!(d.line > 0, "the cycle points at a line:\n{e}");
+}
