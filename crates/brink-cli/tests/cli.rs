@@ -404,3 +404,45 @@ fn interrupted_study_keeps_its_finished_runs() {
         serde_json::from_slice(&read(&dir.join("summary.json"))).unwrap();
     assert_eq!(summary["runs"].as_u64(), Some(done));
 }
+
+/// Ctrl-C during a sweep keeps the points that finished, marked incomplete.
+#[cfg(unix)]
+#[test]
+fn interrupted_sweep_writes_its_finished_points() {
+    use std::time::Duration;
+    let dir = scratch("sweep-interrupt");
+    let child = brink()
+        .args([
+            "sweep",
+            "--grid",
+            "mobilization.RU.call_up=100000..1000000:200",
+            "--runs",
+            "2000",
+            "-q",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    let meta: serde_json::Value = serde_json::from_slice(&read(&dir.join("sweep.json"))).unwrap();
+    assert_eq!(meta["complete"], false);
+    let rows = meta["rows"].as_array().unwrap().len();
+    assert!(rows < 200, "{rows}");
+    let csv = String::from_utf8(read(&dir.join("sweep.csv"))).unwrap();
+    assert_eq!(csv.lines().count(), rows + 1);
+    assert!(
+        err.contains(&format!("interrupted: {rows} of 200 points finished")),
+        "{err}"
+    );
+}

@@ -9,13 +9,15 @@ use crate::scenario::{
 };
 use crate::sobol::sobol_study;
 use crate::testfn::{Ishigami, SobolG};
-use crate::{Model, evaluate_rows, scale_rows};
+use crate::{Model, Stoppable, evaluate_rows, scale_rows};
 use brink_core::load::{self, LoadError, MAX_SCENARIO_BYTES, Override, Resolved};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Why a study command failed; [`StudyError::exit_code`] gives its exit code.
@@ -30,6 +32,9 @@ pub enum StudyError {
     /// The scenario has problems (exit 2).
     #[error("{0}")]
     Scenario(LoadError),
+    /// Stopped by Ctrl-C; the message says what was kept (exit 130).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl StudyError {
@@ -37,8 +42,25 @@ impl StudyError {
         match self {
             StudyError::Io { .. } => 1,
             StudyError::Input(_) | StudyError::Scenario(_) => 2,
+            StudyError::Interrupted(_) => 130,
         }
     }
+}
+
+/// Installs the Ctrl-C handler of a study command: the first Ctrl-C asks the study to stop
+/// after the work under way (the returned flag), the second quits at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Fails only if a handler is already installed (a second study in one process, as in
+    // tests); the study then simply cannot be interrupted, which is harmless.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the work under way (Ctrl-C again to quit now)");
+    });
+    stop
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StudyError + '_ {
@@ -358,6 +380,18 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
     check_design_size(points, k)?;
     let bar = progress_bar(points as u64, args.quiet, "points");
     let tick = |d: u64| bar.inc(d);
+    let stop = interrupt_flag();
+    let model = Stoppable {
+        model: &model,
+        stop: &stop,
+        evaluated: AtomicUsize::new(0),
+    };
+    let interrupted = || {
+        StudyError::Interrupted(format!(
+            "interrupted: {} of {points} design points were evaluated; sensitivity indices need the whole design, so nothing was written (the same seed reproduces the study)",
+            model.evaluated.load(Ordering::SeqCst)
+        ))
+    };
     let started = Instant::now();
     let mut doc = json!({
         "brink_version": env!("CARGO_PKG_VERSION"),
@@ -385,6 +419,9 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
                 threads,
                 &tick,
             );
+            if stop.load(Ordering::SeqCst) {
+                return Err(interrupted());
+            }
             let res = oat_result(k, &y).map_err(StudyError::Input)?;
             doc["base_value"] = json!(res.base_value);
             for (i, p) in ranges.iter().enumerate() {
@@ -405,6 +442,9 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
                 threads,
                 &tick,
             );
+            if stop.load(Ordering::SeqCst) {
+                return Err(interrupted());
+            }
             let m = morris_indices(&d, &y).map_err(StudyError::Input)?;
             doc["levels"] = json!(args.levels);
             for (i, p) in ranges.iter().enumerate() {
@@ -416,9 +456,11 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             }
         }
         Method::Sobol => {
-            let (design, _, s) =
-                sobol_study(&model, &low, &high, n, args.bootstrap, seed, threads, &tick)
-                    .map_err(StudyError::Input)?;
+            let result = sobol_study(&model, &low, &high, n, args.bootstrap, seed, threads, &tick);
+            if stop.load(Ordering::SeqCst) {
+                return Err(interrupted());
+            }
+            let (design, _, s) = result.map_err(StudyError::Input)?;
             doc["bootstrap_resamples"] = json!(args.bootstrap);
             doc["sequence"] = json!(format!("{:?}", design.sequence).to_lowercase());
             doc["output_variance"] = json!(s.variance);
@@ -692,8 +734,18 @@ pub fn compare_cmd(args: &CompareArgs, out: &mut dyn Write) -> Result<(), StudyE
     let seed = args.seed.unwrap_or(a.scenario.scenario.seed);
     let bar = progress_bar(runs, args.quiet, "run pairs");
     let started = Instant::now();
-    let rows = compare(&a, &b, runs, seed, threads, &|d| bar.inc(d)).map_err(StudyError::Input)?;
+    let stop = interrupt_flag();
+    let (rows, done) =
+        compare(&a, &b, runs, seed, threads, &|d| bar.inc(d), &stop).map_err(|e| {
+            if stop.load(Ordering::SeqCst) {
+                StudyError::Interrupted(format!("{e}; nothing was written"))
+            } else {
+                StudyError::Input(e)
+            }
+        })?;
     bar.finish_and_clear();
+    let requested = runs;
+    let runs = done;
     let name = |r: &Resolved, p: &Option<PathBuf>| {
         p.as_ref().map_or_else(
             || "<embedded default>".to_string(),
@@ -708,6 +760,7 @@ pub fn compare_cmd(args: &CompareArgs, out: &mut dyn Write) -> Result<(), StudyE
               "set_b": args.set_b.iter().map(|o| format!("{}={}", o.path, o.value)).collect::<Vec<_>>()},
         "seed": seed,
         "runs": runs,
+        "runs_requested": requested,
         "rows": rows.iter().map(|d| json!({
             "name": d.name,
             "kind": if d.probability { "probability" } else { "mean" },
@@ -780,6 +833,16 @@ pub fn compare_cmd(args: &CompareArgs, out: &mut dyn Write) -> Result<(), StudyE
         started.elapsed().as_secs_f64(),
         rows.len()
     );
+    if runs < requested {
+        return Err(StudyError::Interrupted(format!(
+            "interrupted: the comparison above rests on the {runs} of {requested} run pairs that finished (runs 0..{runs}){}",
+            if args.out.is_some() {
+                ", as does compare.json"
+            } else {
+                ""
+            }
+        )));
+    }
     Ok(())
 }
 
@@ -859,6 +922,7 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), StudyError
     let outcomes = Outcomes::all(&r);
     let bar = progress_bar(points.len() as u64, args.quiet, "points");
     let started = Instant::now();
+    let stop = interrupt_flag();
     let means = sweep(
         &r,
         &slots,
@@ -868,8 +932,13 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), StudyError
         seed,
         threads,
         &|d| bar.inc(d),
+        &stop,
     );
     bar.finish_and_clear();
+    // After Ctrl-C, the finished points (a prefix in design order) are written and shown.
+    let planned = points.len();
+    let mut points = points;
+    points.truncate(means.len());
     let param_names: Vec<&str> = args.grid.iter().map(|g| g.path.as_str()).collect();
     let mut csv = String::new();
     csv.push_str(&param_names.join(","));
@@ -890,6 +959,7 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), StudyError
         "seed": seed,
         "runs": args.runs,
         "design": if args.lhs.is_some() { "lhs" } else { "grid" },
+        "complete": points.len() == planned,
         "parameters": args.grid.iter().map(|g| json!({"path": g.path, "low": g.low, "high": g.high, "points": if args.lhs.is_some() { points.len() } else { g.points }})).collect::<Vec<_>>(),
         "outcomes": outcomes.names.iter().zip(&outcomes.measures).map(|(n, m)| json!({"name": n, "kind": if m.is_probability() { "probability" } else { "mean" }})).collect::<Vec<_>>(),
         "rows": points.iter().zip(&means).map(|(p, m)| json!({"values": p, "outcomes": m})).collect::<Vec<_>>(),
@@ -964,5 +1034,16 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), StudyError
             .map(|d| format!("; wrote {}", d.display()))
             .unwrap_or_default()
     );
+    if points.len() < planned {
+        return Err(StudyError::Interrupted(format!(
+            "interrupted: {} of {planned} points finished{}",
+            points.len(),
+            if args.out.is_some() {
+                " and were written (sweep.json has \"complete\": false)"
+            } else {
+                ""
+            }
+        )));
+    }
     Ok(())
 }

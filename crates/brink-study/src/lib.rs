@@ -16,7 +16,7 @@ pub mod sobol;
 pub mod sobol_seq;
 pub mod testfn;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A model seen by the estimators: one number out for one point in, where the point gives
 /// every varied parameter in its own units. `seed` is the study's seed; a stochastic model
@@ -43,6 +43,19 @@ pub fn par_map<T: Send>(
     progress: Progress,
     f: impl Fn(usize) -> T + Sync,
 ) -> Vec<T> {
+    par_map_until(n, threads, progress, &AtomicBool::new(false), f)
+}
+
+/// [`par_map`] that stops handing out work once `stop` is set (Ctrl-C): it returns the results
+/// of the longest finished prefix `f(0), ..., f(m-1)`, `m <= n`, so what is returned is still
+/// independent of the thread count; items finished beyond a gap are dropped.
+pub fn par_map_until<T: Send>(
+    n: usize,
+    threads: usize,
+    progress: Progress,
+    stop: &AtomicBool,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
     let threads = threads.clamp(1, n.max(1));
     // Small chunks balance uneven items (some runs end early) at little cost.
     let chunk = (n / (threads * 32)).clamp(1, 256);
@@ -54,6 +67,9 @@ pub fn par_map<T: Send>(
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
                         let c = next.fetch_add(1, Ordering::Relaxed);
                         if c >= chunks {
                             break;
@@ -73,7 +89,38 @@ pub fn par_map<T: Send>(
             .collect()
     });
     parts.sort_unstable_by_key(|(c, _)| *c);
+    let finished = parts
+        .iter()
+        .enumerate()
+        .take_while(|(i, (c, _))| i == c)
+        .count();
+    parts.truncate(finished);
     parts.into_iter().flat_map(|(_, v)| v).collect()
+}
+
+/// A model that stops evaluating once `stop` is set: the points not yet evaluated return NaN
+/// at once, so a long design drains quickly after Ctrl-C. The caller checks `stop` and
+/// discards the incomplete design.
+pub struct Stoppable<'a> {
+    pub model: &'a dyn Model,
+    pub stop: &'a AtomicBool,
+    /// Points actually evaluated (not drained).
+    pub evaluated: AtomicUsize,
+}
+
+impl Model for Stoppable<'_> {
+    fn dim(&self) -> usize {
+        self.model.dim()
+    }
+    fn evaluate(&self, x: &[f64], seed: u64) -> f64 {
+        if self.stop.load(Ordering::Relaxed) {
+            f64::NAN
+        } else {
+            let y = self.model.evaluate(x, seed);
+            self.evaluated.fetch_add(1, Ordering::Relaxed);
+            y
+        }
+    }
 }
 
 /// Evaluates `model` at every row of `points` (rows of `model.dim()` values).
@@ -130,6 +177,18 @@ mod tests {
             );
         }
         assert!(par_map(0, 4, &no_progress, |i| i).is_empty());
+        // Stopped before it starts: nothing; stopped midway: a prefix in index order.
+        let stop = AtomicBool::new(true);
+        assert!(par_map_until(100, 2, &no_progress, &stop, |i| i).is_empty());
+        let stop = AtomicBool::new(false);
+        let part = par_map_until(10_000, 2, &no_progress, &stop, |i| {
+            if i == 5_000 {
+                stop.store(true, Ordering::Relaxed);
+            }
+            i
+        });
+        assert!(!part.is_empty() && part.len() < 10_000, "{}", part.len());
+        assert!(part.iter().enumerate().all(|(i, &v)| i == v));
     }
 
     #[test]

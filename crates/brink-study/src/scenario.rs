@@ -7,7 +7,7 @@
 //! engine's separate parameter and dynamics streams, two points differ only through the
 //! parameters they fix.
 
-use crate::{Model, Progress, par_map};
+use crate::{Model, Progress, par_map_until};
 use brink_core::decision::config::Outcome;
 use brink_core::decision::stats::EventStats;
 use brink_core::load::{self, Override, Resolved};
@@ -17,6 +17,7 @@ use brink_core::study::{leader_side, run_seed, simulate_fixed};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use std::sync::atomic::AtomicBool;
 
 /// Half-width of the range given to a parameter that has a plain value in the scenario.
 pub const PLAIN_VALUE_SPREAD: f64 = 0.2;
@@ -387,7 +388,9 @@ pub struct Difference {
     pub significant: bool,
 }
 
-/// Runs `a` and `b` with the same run seeds and compares every outcome they share.
+/// Runs `a` and `b` with the same run seeds and compares every outcome they share. Returns the
+/// differences and the number of run pairs they rest on: `runs`, or fewer when `stop` was set
+/// (Ctrl-C), in which case the comparison covers the finished prefix of runs `0..m`.
 pub fn compare(
     a: &Resolved,
     b: &Resolved,
@@ -395,7 +398,8 @@ pub fn compare(
     seed: u64,
     threads: usize,
     progress: Progress,
-) -> Result<Vec<Difference>, String> {
+    stop: &AtomicBool,
+) -> Result<(Vec<Difference>, u64), String> {
     if runs < 2 {
         return Err("--runs must be at least 2 to estimate a confidence interval".into());
     }
@@ -423,13 +427,14 @@ pub fn compare(
     let mut start = 0u64;
     while start < runs {
         let len = (runs - start).min(COMPARE_BLOCK_RUNS);
-        let block: Vec<(Vec<f64>, Vec<f64>)> = par_map(len as usize, threads, progress, |i| {
-            let s = run_seed(seed, start + i as u64);
-            (
-                run_values(a, wa, s, &[], &oa),
-                run_values(b, wb, s, &[], &ob),
-            )
-        });
+        let block: Vec<(Vec<f64>, Vec<f64>)> =
+            par_map_until(len as usize, threads, progress, stop, |i| {
+                let s = run_seed(seed, start + i as u64);
+                (
+                    run_values(a, wa, s, &[], &oa),
+                    run_values(b, wb, s, &[], &ob),
+                )
+            });
         for (va, vb) in &block {
             seen += 1;
             for (q, &(i, j)) in pairs.iter().enumerate() {
@@ -442,9 +447,17 @@ pub fn compare(
             }
         }
         start += len;
+        if (block.len() as u64) < len {
+            break;
+        }
     }
-    let n = runs as f64;
-    Ok(pairs
+    if seen < 2 {
+        return Err(format!(
+            "interrupted after {seen} run pairs; at least 2 are needed for an interval"
+        ));
+    }
+    let n = seen as f64;
+    let rows = pairs
         .iter()
         .enumerate()
         .map(|(q, &(i, _))| {
@@ -462,7 +475,8 @@ pub fn compare(
                 significant: ci95[0] > 0.0 || ci95[1] < 0.0,
             }
         })
-        .collect())
+        .collect();
+    Ok((rows, seen))
 }
 
 /// Runs per block of a comparison (memory: a block holds every outcome of both variants).
@@ -548,7 +562,7 @@ pub fn lhs_points(specs: &[GridSpec], n: usize, seed: u64) -> Vec<Vec<f64>> {
 }
 
 /// The mean of every outcome of `o` at each point, each over runs `0..runs` (common random
-/// numbers across points).
+/// numbers across points). Stopped early (`stop`), it returns the points of a finished prefix.
 #[allow(clippy::too_many_arguments)]
 pub fn sweep(
     r: &Resolved,
@@ -559,9 +573,10 @@ pub fn sweep(
     seed: u64,
     threads: usize,
     progress: Progress,
+    stop: &AtomicBool,
 ) -> Vec<Vec<f64>> {
     let weeks = r.scenario.scenario.weeks;
-    par_map(points.len(), threads, progress, |p| {
+    par_map_until(points.len(), threads, progress, stop, |p| {
         let fixed: Vec<(usize, f64)> = slots
             .iter()
             .copied()

@@ -9,6 +9,7 @@ use brink_study::scenario::{
 };
 use brink_study::sobol::sobol_study;
 use brink_study::{Model, no_progress};
+use std::sync::atomic::AtomicBool;
 
 fn set(path: &str, value: &str) -> Override {
     Override {
@@ -97,7 +98,9 @@ fn outcomes_name_summary_events_and_final_metrics() {
 fn compare_of_a_scenario_with_itself_finds_exactly_no_difference() {
     let a = load_default(&[]).unwrap();
     let b = load_default(&[]).unwrap();
-    let rows = compare(&a, &b, 200, 5, 2, &no_progress).unwrap();
+    let rows = compare(&a, &b, 200, 5, 2, &no_progress, &AtomicBool::new(false))
+        .unwrap()
+        .0;
     assert!(rows.len() > 30);
     for d in &rows {
         assert_eq!(d.diff, 0.0, "{}", d.name);
@@ -112,7 +115,9 @@ fn compare_finds_a_known_shift() {
     // Summoning a million instead of 300,000: more people summoned in every run.
     let a = load_default(&[]).unwrap();
     let b = load_default(&[set("mobilization.RU.call_up", "1000000")]).unwrap();
-    let rows = compare(&a, &b, 200, 5, 2, &no_progress).unwrap();
+    let rows = compare(&a, &b, 200, 5, 2, &no_progress, &AtomicBool::new(false))
+        .unwrap()
+        .0;
     let summoned = rows.iter().find(|d| d.name == "final.RU.summoned").unwrap();
     assert!(summoned.significant);
     assert!(summoned.ci95[0] > 200_000.0, "{summoned:?}");
@@ -128,8 +133,12 @@ fn compare_and_sobol_on_a_scenario_do_not_depend_on_threads() {
     let a = load_default(&[]).unwrap();
     let b = load_default(&[set("mobilization.RU.p_evade", "0.3")]).unwrap();
     assert_eq!(
-        compare(&a, &b, 60, 9, 1, &no_progress).unwrap(),
-        compare(&a, &b, 60, 9, 2, &no_progress).unwrap()
+        compare(&a, &b, 60, 9, 1, &no_progress, &AtomicBool::new(false))
+            .unwrap()
+            .0,
+        compare(&a, &b, 60, 9, 2, &no_progress, &AtomicBool::new(false))
+            .unwrap()
+            .0
     );
     let paths = vec![
         "mobilization.RU.p_evade".to_string(),
@@ -204,7 +213,17 @@ fn sweep_over_call_up_raises_the_number_summoned() {
     let slot = find_slot(&r, "mobilization.RU.call_up").unwrap();
     let g: GridSpec = "mobilization.RU.call_up=100000..500000:3".parse().unwrap();
     let pts = grid_points(&[g]);
-    let m = sweep(&r, &[slot], &pts, &o, 20, 3, 2, &no_progress);
+    let m = sweep(
+        &r,
+        &[slot],
+        &pts,
+        &o,
+        20,
+        3,
+        2,
+        &no_progress,
+        &AtomicBool::new(false),
+    );
     let k = o
         .names
         .iter()
@@ -218,7 +237,20 @@ fn sweep_over_call_up_raises_the_number_summoned() {
     // Probabilities stay probabilities.
     let p = o.names.iter().position(|n| n == "nuclear_use").unwrap();
     assert!(m.iter().all(|row| (0.0..=1.0).contains(&row[p])));
-    assert_eq!(m, sweep(&r, &[slot], &pts, &o, 20, 3, 1, &no_progress));
+    assert_eq!(
+        m,
+        sweep(
+            &r,
+            &[slot],
+            &pts,
+            &o,
+            20,
+            3,
+            1,
+            &no_progress,
+            &AtomicBool::new(false)
+        )
+    );
 }
 
 #[test]
@@ -235,4 +267,16 @@ fn ranges_that_break_a_constraint_together_are_refused() {
         e.contains("high value together") && e.contains("captured_share"),
         "{e}"
     );
+}
+
+#[test]
+fn a_stopped_comparison_rests_on_a_prefix_of_runs() {
+    let a = brink_core::load::load_default(&[]).unwrap();
+    let b = a.clone();
+    // Stopped before it starts: no interval can be given, and it says so.
+    let e = compare(&a, &b, 50, 5, 2, &no_progress, &AtomicBool::new(true)).unwrap_err();
+    assert!(e.contains("interrupted after 0 run pairs"), "{e}");
+    let (rows, done) = compare(&a, &b, 50, 5, 2, &no_progress, &AtomicBool::new(false)).unwrap();
+    assert_eq!(done, 50);
+    assert!(!rows.is_empty());
 }
