@@ -140,10 +140,13 @@ pub fn find_city(name: &str) -> Result<&'static City, EffectsError> {
     if let Some(c) = all.iter().find(|c| normalize(&c.name) == key2) {
         return Ok(c);
     }
+    // Suggest only a near miss (a typo), not whatever name happens to be least far away.
     let suggestion = all
         .iter()
-        .min_by_key(|c| levenshtein(&normalize(&c.name), &key))
-        .map(|c| c.name.clone())
+        .map(|c| (levenshtein(&normalize(&c.name), &key), c))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, _)| *d <= 2.max(key.chars().count() / 3))
+        .map(|(_, c)| format!("did you mean '{}'? ", c.name))
         .unwrap_or_default();
     Err(EffectsError::UnknownCity {
         name: name.to_string(),

@@ -24,9 +24,12 @@ pub enum EffectsError {
         value: f64,
     },
     /// The city is not in the bundled table.
-    #[error("unknown city '{name}'; did you mean '{suggestion}'? Known cities: {known}")]
+    #[error(
+        "unknown city '{name}'; {suggestion}known cities: {known} (or give --population-total and --city-radius-km)"
+    )]
     UnknownCity {
         name: String,
+        /// "did you mean 'X'? " for a near miss, else empty.
         suggestion: String,
         known: String,
     },

@@ -79,10 +79,16 @@ fn bad_inputs_give_clear_errors() {
     assert!(msg.contains("yield"), "{msg}");
     let e = find_city("Kyyv").unwrap_err();
     match &e {
-        EffectsError::UnknownCity { suggestion, .. } => assert_eq!(suggestion, "Kyiv"),
+        EffectsError::UnknownCity { suggestion, .. } => {
+            assert_eq!(suggestion, "did you mean 'Kyiv'? ")
+        }
         other => panic!("{other:?}"),
     }
     assert!(e.to_string().contains("did you mean 'Kyiv'"));
+    // A name that is nothing like a known city gets the list, not a far-fetched guess.
+    let e = find_city("Atlantis").unwrap_err().to_string();
+    assert!(!e.contains("did you mean"), "{e}");
+    assert!(e.contains("Kyiv, Kharkiv"), "{e}");
     let e = strike_casualties(
         &Strike::new(10.0, Burst::Surface),
         &Target::City { name: "Lvv".into() },
