@@ -12,7 +12,8 @@ pub mod mobilization;
 pub mod pipeline;
 
 use crate::load::Resolved;
-use crate::param::Sample;
+use crate::param::{Param, Sample};
+use crate::scenario::{Evasion, Forces, Mobilization, Recruitment};
 use pipeline::StageQueue;
 use rand::Rng;
 
@@ -134,15 +135,50 @@ impl RunState {
     }
 }
 
-/// Advances the run by one week.
-pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng: &mut R) {
+/// One belligerent's sections of the scenario. The scenario keys them by actor id in
+/// string-keyed maps; looking them up once per run instead of several times a week keeps string
+/// comparisons out of the weekly loop.
+#[derive(Clone, Copy, Debug)]
+pub struct SideSections<'a> {
+    pub forces: &'a Forces,
+    /// The opponent's effectiveness against this side (`combat.attrition_per_week`).
+    pub attrition_per_week: &'a Param,
+    pub mobilization: Option<&'a Mobilization>,
+    pub evasion: Option<&'a Evasion>,
+    pub recruitment: Option<&'a Recruitment>,
+}
+
+impl<'a> SideSections<'a> {
+    /// The sections of both belligerents, in the order of `r.sides`. Validation guarantees
+    /// that each belligerent has forces and an attrition coefficient.
+    pub fn of(r: &'a Resolved) -> [SideSections<'a>; 2] {
+        let s = &r.scenario;
+        let side = |id: &str| SideSections {
+            forces: &s.forces[id],
+            attrition_per_week: &s.combat.attrition_per_week[id],
+            mobilization: s.mobilization.get(id),
+            evasion: s.evasion.get(id),
+            recruitment: s.recruitment.get(id),
+        };
+        [side(&r.sides[0]), side(&r.sides[1])]
+    }
+}
+
+/// Advances the run by one week; `sections` is [`SideSections::of`] the same scenario.
+pub fn step<R: Rng + ?Sized>(
+    r: &Resolved,
+    sections: &[SideSections; 2],
+    v: &Sample,
+    state: &mut RunState,
+    rng: &mut R,
+) {
     let week = state.week;
     let ended = state.politics.as_ref().is_some_and(|p| p.outcome.is_some());
     if !ended {
-        for (i, id) in r.sides.iter().enumerate() {
-            mobilization::flow(r, id, v, week, &mut state.sides[i], rng);
+        for (sec, side) in sections.iter().zip(state.sides.iter_mut()) {
+            mobilization::flow(sec, v, week, side, rng);
         }
-        combat::fight(r, v, state, rng);
+        combat::fight(r, sections, v, state, rng);
         crate::decision::step(r, v, state, rng);
     }
     state.week += 1;
