@@ -225,30 +225,46 @@ pub const NVARS: usize = VARIABLES.len();
 /// The recorded variables of side `i`, in the order of [`VARIABLES`]. `None` = undefined
 /// (no arrivals yet; political variables of a side that has no leader in the scenario).
 pub fn observe(state: &RunState, i: usize, leader: Option<usize>) -> [Option<f64>; NVARS] {
+    observe_or_nan(state, i, leader).map(|x| (!x.is_nan()).then_some(x))
+}
+
+/// [`observe`] with NaN for undefined, the encoding of the study's observation buffer (the hot
+/// path: no `Option` to build and unpack for every value). Defined values are never NaN: the
+/// state holds finite numbers only, and the histograms refuse anything else.
+pub fn observe_or_nan(state: &RunState, i: usize, leader: Option<usize>) -> [f64; NVARS] {
     let s = &state.sides[i];
-    let pol = state.politics.as_ref().filter(|_| leader == Some(i));
+    let undefined = f64::NAN;
+    let (support, protests, face_loss, loyalty, hazard) =
+        match state.politics.as_ref().filter(|_| leader == Some(i)) {
+            Some(p) => (p.support, p.protests, p.face_loss, p.loyalty, p.hazard),
+            None => (undefined, undefined, undefined, undefined, undefined),
+        };
     [
-        Some(s.summoned),
-        Some(s.evaded),
-        Some(s.emigrated),
-        Some(s.stages[INDUCTION].total()),
-        Some(s.stages[TRAINING].total()),
-        Some(s.stages[QUARTERING].total()),
-        Some(s.stages[ASSIGNMENT].total()),
-        Some(s.at_front),
-        Some(s.arrived_total),
-        (s.arrived_total > 0.0).then(|| s.arrived_quality_sum / s.arrived_total),
-        Some(s.casualties),
-        Some(s.killed),
-        Some(s.recruited),
-        Some(s.territory_km2),
-        Some(s.equipment),
-        Some(s.mean_quality()),
-        Some(s.effective_strength),
-        pol.map(|p| p.support),
-        pol.map(|p| p.protests),
-        pol.map(|p| p.face_loss),
-        pol.map(|p| p.loyalty),
-        pol.map(|p| p.hazard),
+        s.summoned,
+        s.evaded,
+        s.emigrated,
+        s.stages[INDUCTION].total(),
+        s.stages[TRAINING].total(),
+        s.stages[QUARTERING].total(),
+        s.stages[ASSIGNMENT].total(),
+        s.at_front,
+        s.arrived_total,
+        if s.arrived_total > 0.0 {
+            s.arrived_quality_sum / s.arrived_total
+        } else {
+            undefined
+        },
+        s.casualties,
+        s.killed,
+        s.recruited,
+        s.territory_km2,
+        s.equipment,
+        s.mean_quality(),
+        s.effective_strength,
+        support,
+        protests,
+        face_loss,
+        loyalty,
+        hazard,
     ]
 }
