@@ -297,6 +297,7 @@ impl Ctx<'_> {
         (bar - achieved).max(0.0)
     }
 
+    #[inline]
     fn holds(&self, atom: Atom, ps: &PoliticalState, st: &RunState) -> bool {
         let leader = &st.sides[self.li];
         let opp = &st.sides[self.oi];
@@ -327,6 +328,9 @@ impl Ctx<'_> {
         value != atom.negated
     }
 
+    // Inlined: called for every option of every actor every week, and a call costs more than
+    // most predicates.
+    #[inline]
     fn eligible(&self, i: usize, ps: &PoliticalState, st: &RunState) -> bool {
         !ps.done[i]
             && self.c.requires[i]

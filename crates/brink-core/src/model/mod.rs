@@ -97,8 +97,10 @@ pub struct RunState {
     /// Weeks completed (0 before the first step).
     pub week: u32,
     pub sides: [SideState; 2],
-    /// The decision layer's state; `None` when the scenario has no `[politics]`.
-    pub politics: Option<crate::decision::PoliticalState>,
+    /// The decision layer's state; `None` when the scenario has no `[politics]`. Boxed because
+    /// the decision step takes it out of the run state and puts it back every week: moving a
+    /// pointer instead of the whole struct.
+    pub politics: Option<Box<crate::decision::PoliticalState>>,
 }
 
 impl RunState {
@@ -126,7 +128,7 @@ impl RunState {
             st
         };
         let sides = [side(&r.sides[0]), side(&r.sides[1])];
-        let politics = crate::decision::PoliticalState::initial(r, v, &sides);
+        let politics = crate::decision::PoliticalState::initial(r, v, &sides).map(Box::new);
         RunState {
             week: 0,
             sides,
@@ -231,6 +233,7 @@ pub fn observe(state: &RunState, i: usize, leader: Option<usize>) -> [Option<f64
 /// [`observe`] with NaN for undefined, the encoding of the study's observation buffer (the hot
 /// path: no `Option` to build and unpack for every value). Defined values are never NaN: the
 /// state holds finite numbers only, and the histograms refuse anything else.
+#[inline]
 pub fn observe_or_nan(state: &RunState, i: usize, leader: Option<usize>) -> [f64; NVARS] {
     let s = &state.sides[i];
     let undefined = f64::NAN;
