@@ -88,7 +88,7 @@ pub fn flow<R: Rng + ?Sized>(
                 queued_week: week,
                 origin_week: week,
                 quality: m.training.quality_untrained.get(v),
-                remaining_weeks: 0,
+                service_ends: 0,
             });
         }
     }
@@ -132,7 +132,7 @@ pub fn flow<R: Rng + ?Sized>(
                     queued_week: week,
                     origin_week: week,
                     quality,
-                    remaining_weeks: 0,
+                    service_ends: 0,
                 }),
             }
         }
