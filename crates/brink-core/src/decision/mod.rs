@@ -312,7 +312,7 @@ impl Ctx<'_> {
         self.pred(atom.pred, ps, st) != atom.negated
     }
 
-    #[inline]
+    #[inline(always)]
     fn pred(&self, pred: Pred, ps: &PoliticalState, st: &RunState) -> bool {
         let leader = &st.sides[self.li];
         let opp = &st.sides[self.oi];
@@ -592,6 +592,9 @@ fn week_of_politics<R: Rng + ?Sized>(
 
     // Choices: the leader first, then every other actor with options, in id order.
     let lambda = p.rationality.get(v);
+    // The predicates change only when a rung is taken: evaluated when first needed, again
+    // after each rung taken.
+    let mut facts: Option<Facts> = None;
     for (a, actor) in ctx.c.actor_order.iter().enumerate() {
         let actor = actor.as_str();
         if ps.outcome.is_some() {
@@ -602,10 +605,13 @@ fn week_of_politics<R: Rng + ?Sized>(
         eligible.clear();
         match &ctx.c.requires_facts {
             Some(requires) => {
-                let facts = ctx.facts(ps, state);
-                eligible.extend(ctx.c.options[a].iter().copied().filter(|&i| {
-                    !ps.done[i] && requires[i].iter().all(|clause| clause.holds(facts))
-                }));
+                let options = &ctx.c.options[a];
+                if options.iter().any(|&i| !ps.done[i]) {
+                    let facts = *facts.get_or_insert_with(|| ctx.facts(ps, state));
+                    eligible.extend(options.iter().copied().filter(|&i| {
+                        !ps.done[i] && requires[i].iter().all(|clause| clause.holds(facts))
+                    }));
+                }
             }
             None => eligible.extend(
                 ctx.c.options[a]
@@ -658,6 +664,7 @@ fn week_of_politics<R: Rng + ?Sized>(
         ps.scratch_probs = probs;
         if let Some(i) = chosen {
             take_rung(ctx, i, ps, state, week, rng);
+            facts = None;
         }
     }
     if ps.outcome.is_some() {
