@@ -52,21 +52,33 @@ impl DenseStore {
         (self.offset + first as i32, &self.counts[first..=last])
     }
 
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, key: i32, n: u32) {
-        let len = self.counts.len() as i32;
-        if len == 0 {
+        // A key below the offset wraps to a huge index, so one bounds check covers both ends
+        // of the range and the empty store.
+        match self
+            .counts
+            .get_mut(key.wrapping_sub(self.offset) as u32 as usize)
+        {
+            Some(c) => *c += n,
+            None => self.add_outside(key, n),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_outside(&mut self, key: i32, n: u32) {
+        if self.counts.is_empty() {
             // Start with room for a factor of ~4 either way (512 bins of 1/256 octave).
             self.offset = key - 256;
             self.counts = vec![0; 512];
-        } else if key < self.offset || key >= self.offset + len {
+        } else {
             self.grow_to(key);
         }
         self.counts[(key - self.offset) as usize] += n;
     }
 
     /// Grows geometrically towards `key` so that repeated growth costs amortised O(1).
-    #[cold]
     fn grow_to(&mut self, key: i32) {
         let len = self.counts.len() as i32;
         if key < self.offset {
@@ -96,6 +108,18 @@ impl DenseStore {
             .enumerate()
             .filter(|(_, c)| **c > 0)
             .map(|(i, c)| (self.offset + i as i32, *c))
+    }
+}
+
+/// `v` in 2^-20 fixed point, truncated (not rounded: `round` is a libm call in the hot loop);
+/// i64 conversion is much cheaper than i128, so only values beyond 2^62 take the slow path.
+#[inline]
+fn fixed_point(v: f64) -> i128 {
+    let scaled = v * FIXED_POINT_SCALE;
+    if scaled.abs() < 4.6e18 {
+        i128::from(scaled as i64)
+    } else {
+        scaled as i128
     }
 }
 
@@ -146,14 +170,7 @@ impl Histogram {
         self.count += 1;
         self.min = self.min.min(v);
         self.max = self.max.max(v);
-        // Truncation to 2^-20 (not rounding: `round` is a libm call in the hot loop); i64
-        // conversion is much cheaper than i128, so only values beyond 2^62 take the slow path.
-        let scaled = v * FIXED_POINT_SCALE;
-        self.sum_fixed += if scaled.abs() < 4.6e18 {
-            i128::from(scaled as i64)
-        } else {
-            scaled as i128
-        };
+        self.sum_fixed += fixed_point(v);
         if v > 0.0 {
             self.positive.add(key_of(v), 1);
         } else if v < 0.0 {
@@ -161,6 +178,33 @@ impl Histogram {
         } else {
             self.zeros += 1;
         }
+    }
+
+    /// Records every value of `column` but NaNs (undefined), in order: the same result as
+    /// [`Histogram::record`] value by value, with the running totals held in locals rather than
+    /// written back to the histogram after every value.
+    fn record_column(&mut self, column: &[f64]) {
+        let (mut count, mut zeros, mut min, mut max, mut sum) =
+            (self.count, self.zeros, self.min, self.max, self.sum_fixed);
+        for &v in column {
+            if !v.is_finite() {
+                debug_assert!(v.is_nan(), "non-finite value recorded");
+                continue;
+            }
+            count += 1;
+            min = min.min(v);
+            max = max.max(v);
+            sum += fixed_point(v);
+            if v > 0.0 {
+                self.positive.add(key_of(v), 1);
+            } else if v < 0.0 {
+                self.negative.add(key_of(-v), 1);
+            } else {
+                zeros += 1;
+            }
+        }
+        (self.count, self.zeros, self.min, self.max, self.sum_fixed) =
+            (count, zeros, min, max, sum);
     }
 
     pub fn merge(&mut self, other: &Histogram) {
@@ -326,11 +370,7 @@ impl Accumulator {
     pub fn record_batch(&mut self, values: &[f64], runs: usize) {
         debug_assert_eq!(values.len(), self.hist.len() * runs);
         for (h, column) in self.hist.iter_mut().zip(values.chunks_exact(runs.max(1))) {
-            for &x in column {
-                if !x.is_nan() {
-                    h.record(x);
-                }
-            }
+            h.record_column(column);
         }
         self.runs += runs as u64;
     }

@@ -172,8 +172,9 @@ fn simulate_with(
         p.traces = Some(Vec::new());
     }
     observe_week(&state);
+    let sections = model::SideSections::of(r);
     for _ in 0..weeks {
-        model::step(r, &sample, &mut state, &mut drng);
+        model::step(r, &sections, &sample, &mut state, &mut drng);
         observe_week(&state);
     }
     crate::decision::finish(r, &sample, &mut state);
@@ -214,9 +215,11 @@ fn run_one(
     let leader = leader_side(r);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, |st| {
         for i in 0..2 {
-            let base = (st.week as usize * 2 + i) * NVARS;
-            for (k, x) in model::observe(st, i, leader).iter().enumerate() {
-                buf[(base + k) * runs_in_chunk + slot] = x.unwrap_or(f64::NAN);
+            let first = (st.week as usize * 2 + i) * NVARS * runs_in_chunk + slot;
+            // One bounds check for the side's NVARS cells, not one per value.
+            let cells = &mut buf[first..=first + (NVARS - 1) * runs_in_chunk];
+            for (k, x) in model::observe_or_nan(st, i, leader).into_iter().enumerate() {
+                cells[k * runs_in_chunk] = x;
             }
         }
     });

@@ -235,11 +235,7 @@ fn littles_law_with_queueing_cohort_bookkeeping() {
         let arrivals = arrivals_per_week(&states);
         for j in 1..t {
             let last_stage = &states[j].sides[0].stages[ASSIGNMENT];
-            let leaving: Vec<_> = last_stage
-                .in_service
-                .iter()
-                .filter(|c| c.remaining_weeks == 0)
-                .collect();
+            let leaving: Vec<_> = last_stage.due().collect();
             let count: f64 = leaving.iter().map(|c| c.count).sum();
             assert!(
                 (count - arrivals[j]).abs() < 1e-6,

@@ -95,8 +95,14 @@ pub fn loss_rates(law: Law, coef: Coefficients, s: Strengths) -> (f64, f64) {
 
 /// One classical fourth-order Runge-Kutta step of length `dt`, clamped at zero strength.
 pub fn rk4_step(law: Law, coef: Coefficients, s: Strengths, dt: f64) -> Strengths {
+    rk4_step_of(|x| loss_rates(law, coef, x), s, dt)
+}
+
+/// [`rk4_step`] for any loss-rate function, so that [`integrate`] can pass a specialised one.
+#[inline(always)]
+fn rk4_step_of(rates: impl Fn(Strengths) -> (f64, f64), s: Strengths, dt: f64) -> Strengths {
     let deriv = |x: Strengths| {
-        let (la, lb) = loss_rates(law, coef, x);
+        let (la, lb) = rates(x);
         (-la, -lb)
     };
     let add = |x: Strengths, k: (f64, f64), h: f64| Strengths {
@@ -113,6 +119,18 @@ pub fn rk4_step(law: Law, coef: Coefficients, s: Strengths, dt: f64) -> Strength
     }
 }
 
+/// [`loss_rates`] of the square law without the exponent tests of [`power`]: `x^1 = x` and
+/// `x^0 = 1` exactly (and multiplying by 1 changes nothing), so the numbers are the same.
+#[inline(always)]
+fn square_law_loss_rates(coef: Coefficients, s: Strengths) -> (f64, f64) {
+    let a = s.a.max(0.0);
+    let b = s.b.max(0.0);
+    if a <= 0.0 || b <= 0.0 {
+        return (0.0, 0.0);
+    }
+    (coef.attrition_of_a * b, coef.attrition_of_b * a)
+}
+
 /// Integrates over `duration` in `substeps` equal RK4 steps (no reinforcements) and returns the
 /// end state. `substeps` of 0 is treated as 1.
 pub fn integrate(
@@ -125,8 +143,15 @@ pub fn integrate(
     let n = substeps.max(1);
     let dt = duration / f64::from(n);
     let mut s = start;
-    for _ in 0..n {
-        s = rk4_step(law, coef, s, dt);
+    // The square law (the engine's default) gets its own loop; any other law goes through `power`.
+    if law == Law::SQUARE {
+        for _ in 0..n {
+            s = rk4_step_of(|x| square_law_loss_rates(coef, x), s, dt);
+        }
+    } else {
+        for _ in 0..n {
+            s = rk4_step(law, coef, s, dt);
+        }
     }
     s
 }
@@ -224,6 +249,31 @@ mod tests {
         let end = integrate(Law::LOGARITHMIC, coef, start, 3.0, 300);
         assert!((end.a - 1000.0 * (-0.3f64).exp()).abs() < 1e-6);
         assert!((end.b - 500.0 * (-0.6f64).exp()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_square_law_shortcut_gives_the_general_laws_numbers() {
+        let starts = [
+            Strengths {
+                a: 54_000.0,
+                b: 21_500.0,
+            },
+            Strengths { a: 10.0, b: 1000.0 },
+            Strengths { a: 0.0, b: 5.0 },
+        ];
+        // Exponents that are 1 and 0 but not the constant, through the general path.
+        let general = Law::helmbold(1.0, -0.0);
+        for start in starts {
+            for substeps in [1, 4, 20] {
+                let fast = integrate(Law::SQUARE, COEF, start, 1.0, substeps);
+                let mut slow = start;
+                for _ in 0..substeps {
+                    slow = rk4_step(general, COEF, slow, 1.0 / f64::from(substeps));
+                }
+                assert_eq!(fast.a.to_bits(), slow.a.to_bits());
+                assert_eq!(fast.b.to_bits(), slow.b.to_bits());
+            }
+        }
     }
 
     #[test]

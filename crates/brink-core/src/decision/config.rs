@@ -591,6 +591,71 @@ pub enum Pred {
     Done(usize),
 }
 
+impl Pred {
+    /// The predicates that do not name a rung, in the order of their bits among a week's facts.
+    pub const STATE: [Pred; 11] = [
+        Pred::Annexed,
+        Pred::AnnexedUnderAttack,
+        Pred::ExistentialThreat,
+        Pred::Losing,
+        Pred::Alert,
+        Pred::NuclearUsed,
+        Pred::NuclearUsedThisWeek,
+        Pred::UsInvolved,
+        Pred::PatronNuclearReply,
+        Pred::CityStruck,
+        Pred::LeaderRemoved,
+    ];
+
+    /// This predicate's bit in a [`Facts`] word: the state predicates first, then one bit per
+    /// rung; `None` for a rung beyond the word.
+    pub fn fact_bit(self) -> Option<u32> {
+        let state = Pred::STATE.len() as u32;
+        match self {
+            Pred::Done(i) => u32::try_from(i)
+                .ok()
+                .filter(|&i| i < u64::BITS - state)
+                .map(|i| state + i),
+            other => Pred::STATE
+                .iter()
+                .position(|&p| p == other)
+                .map(|b| b as u32),
+        }
+    }
+}
+
+/// Every predicate's value at one moment, one bit each (see [`Pred::fact_bit`]).
+pub type Facts = u64;
+
+/// A requirement (a disjunction of atoms) as masks over [`Facts`]: it holds when a fact in
+/// `if_true` is true or a fact in `if_false` is false.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FactClause {
+    pub if_true: Facts,
+    pub if_false: Facts,
+}
+
+impl FactClause {
+    #[inline]
+    pub fn holds(self, facts: Facts) -> bool {
+        facts & self.if_true != 0 || !facts & self.if_false != 0
+    }
+
+    /// The clause of these atoms, or `None` if one of them has no bit.
+    fn of(atoms: &[Atom]) -> Option<FactClause> {
+        let mut c = FactClause::default();
+        for a in atoms {
+            let bit = 1 << a.pred.fact_bit()?;
+            if a.negated {
+                c.if_false |= bit;
+            } else {
+                c.if_true |= bit;
+            }
+        }
+        Some(c)
+    }
+}
+
 /// One atom of a requirement: a predicate, possibly negated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Atom {
@@ -603,6 +668,9 @@ pub struct Atom {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompiledLadder {
     pub requires: Vec<Vec<Vec<Atom>>>,
+    /// `requires` as masks over a week's facts, for ladders whose every rung has a fact bit
+    /// (`None` for longer ladders, which are checked atom by atom).
+    pub requires_facts: Option<Vec<Vec<FactClause>>>,
     /// The leader first, then every other actor with options, in id order.
     pub actor_order: Vec<String>,
     /// Ladder indices of each actor's options, parallel to `actor_order`.
@@ -641,7 +709,7 @@ fn parse_atom(text: &str, ids: &[&str]) -> Option<Atom> {
 /// Compiles a validated ladder. Unknown names (rejected by validation) compile to nothing.
 pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> CompiledLadder {
     let ids: Vec<&str> = ladder.iter().map(|r| r.id.as_str()).collect();
-    let requires = ladder
+    let requires: Vec<Vec<Vec<Atom>>> = ladder
         .iter()
         .map(|r| {
             r.requires
@@ -650,6 +718,15 @@ pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> Compi
                 .collect()
         })
         .collect();
+    let requires_facts = (0..ladder.len())
+        .all(|i| Pred::Done(i).fact_bit().is_some())
+        .then(|| {
+            requires
+                .iter()
+                .map(|clauses| clauses.iter().map(|c| FactClause::of(c)).collect())
+                .collect::<Option<Vec<Vec<FactClause>>>>()
+        })
+        .flatten();
     let mut actor_order = vec![politics.leader.clone()];
     for a in actors {
         if *a != politics.leader && ladder.iter().any(|r| &r.actor == a) {
@@ -675,6 +752,7 @@ pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> Compi
         .collect();
     CompiledLadder {
         requires,
+        requires_facts,
         actor_order,
         options,
         patron_nuclear_responses,

@@ -16,7 +16,8 @@ use crate::load::Resolved;
 use crate::model::RunState;
 use crate::param::Sample;
 use config::{
-    Atom, BurstKind, CompiledLadder, Outcome, Politics, Pred, Rung, StrikeTarget, kahn_threshold,
+    Atom, BurstKind, CompiledLadder, Facts, Outcome, Politics, Pred, Rung, StrikeTarget,
+    kahn_threshold,
 };
 use rand::Rng;
 use serde::Serialize;
@@ -62,7 +63,9 @@ pub struct PoliticalState {
     pub bias_opponent: f64,
     pub concession_cap: f64,
     /// Whether each rung (by ladder index) has been taken.
-    pub done: Vec<bool>,
+    pub(crate) done: Vec<bool>,
+    /// `done` as the rung bits of [`Facts`] (rungs beyond the word are left out).
+    done_facts: Facts,
     pub annexed: bool,
     pub alert: bool,
     pub us_involved: bool,
@@ -114,12 +117,19 @@ impl PoliticalState {
         };
         for (i, rung) in r.scenario.ladder.iter().enumerate() {
             if rung.initial {
-                st.done[i] = true;
+                st.mark_done(i);
                 st.flags_from(rung);
                 st.record(0, rung, &rung.id, &rung.id);
             }
         }
         Some(st)
+    }
+
+    fn mark_done(&mut self, i: usize) {
+        self.done[i] = true;
+        if let Some(bit) = Pred::Done(i).fact_bit() {
+            self.done_facts |= 1 << bit;
+        }
     }
 
     fn flags_from(&mut self, rung: &Rung) {
@@ -297,10 +307,16 @@ impl Ctx<'_> {
         (bar - achieved).max(0.0)
     }
 
+    #[inline]
     fn holds(&self, atom: Atom, ps: &PoliticalState, st: &RunState) -> bool {
+        self.pred(atom.pred, ps, st) != atom.negated
+    }
+
+    #[inline(always)]
+    fn pred(&self, pred: Pred, ps: &PoliticalState, st: &RunState) -> bool {
         let leader = &st.sides[self.li];
         let opp = &st.sides[self.oi];
-        let value = match atom.pred {
+        match pred {
             Pred::Annexed => ps.annexed,
             Pred::AnnexedUnderAttack => ps.annexed && opp.attacking,
             Pred::ExistentialThreat => {
@@ -323,10 +339,23 @@ impl Ctx<'_> {
             Pred::CityStruck => ps.city_struck,
             Pred::LeaderRemoved => ps.leader_removed,
             Pred::Done(i) => ps.done[i],
-        };
-        value != atom.negated
+        }
     }
 
+    /// Every predicate's value now, one bit each (the caller checked that the ladder fits).
+    /// Predicates only read the state, so evaluating them all once instead of rung by rung
+    /// changes no value.
+    fn facts(&self, ps: &PoliticalState, st: &RunState) -> Facts {
+        let mut facts = ps.done_facts;
+        for (bit, &pred) in Pred::STATE.iter().enumerate() {
+            facts |= Facts::from(self.pred(pred, ps, st)) << bit;
+        }
+        facts
+    }
+
+    // Inlined: called for every option of every actor every week, and a call costs more than
+    // most predicates.
+    #[inline]
     fn eligible(&self, i: usize, ps: &PoliticalState, st: &RunState) -> bool {
         !ps.done[i]
             && self.c.requires[i]
@@ -563,6 +592,9 @@ fn week_of_politics<R: Rng + ?Sized>(
 
     // Choices: the leader first, then every other actor with options, in id order.
     let lambda = p.rationality.get(v);
+    // The predicates change only when a rung is taken: evaluated when first needed, again
+    // after each rung taken.
+    let mut facts: Option<Facts> = None;
     for (a, actor) in ctx.c.actor_order.iter().enumerate() {
         let actor = actor.as_str();
         if ps.outcome.is_some() {
@@ -571,12 +603,23 @@ fn week_of_politics<R: Rng + ?Sized>(
         // Scratch buffers live in the state so the weekly loop does not allocate.
         let mut eligible = std::mem::take(&mut ps.scratch_options);
         eligible.clear();
-        eligible.extend(
-            ctx.c.options[a]
-                .iter()
-                .copied()
-                .filter(|&i| ctx.eligible(i, ps, state)),
-        );
+        match &ctx.c.requires_facts {
+            Some(requires) => {
+                let options = &ctx.c.options[a];
+                if options.iter().any(|&i| !ps.done[i]) {
+                    let facts = *facts.get_or_insert_with(|| ctx.facts(ps, state));
+                    eligible.extend(options.iter().copied().filter(|&i| {
+                        !ps.done[i] && requires[i].iter().all(|clause| clause.holds(facts))
+                    }));
+                }
+            }
+            None => eligible.extend(
+                ctx.c.options[a]
+                    .iter()
+                    .copied()
+                    .filter(|&i| ctx.eligible(i, ps, state)),
+            ),
+        }
         if eligible.is_empty() {
             ps.scratch_options = eligible;
             continue;
@@ -621,6 +664,7 @@ fn week_of_politics<R: Rng + ?Sized>(
         ps.scratch_probs = probs;
         if let Some(i) = chosen {
             take_rung(ctx, i, ps, state, week, rng);
+            facts = None;
         }
     }
     if ps.outcome.is_some() {
@@ -697,7 +741,7 @@ fn take_rung<R: Rng + ?Sized>(
     let (p, v, li, oi) = (ctx.p, ctx.v, ctx.li, ctx.oi);
     let rung = &ctx.r.scenario.ladder[i];
     let e = &rung.effects;
-    ps.done[i] = true;
+    ps.mark_done(i);
     ps.flags_from(rung);
     ps.record(week, rung, &rung.id, &rung.id);
     if let Some(x) = &e.support {

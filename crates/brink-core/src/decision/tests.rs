@@ -274,3 +274,45 @@ fn conditional_outcomes_count_only_runs_with_the_event() {
         .sum();
     assert_eq!(k, n);
 }
+
+#[test]
+fn fact_masks_give_the_same_eligibility_as_the_atoms() {
+    let r = scenario(&[]);
+    let c = r.compiled.as_ref().unwrap();
+    let requires = c
+        .requires_facts
+        .as_ref()
+        .expect("the default ladder fits the fact word");
+    let p = r.scenario.politics.as_ref().unwrap();
+    let (li, oi) = (
+        r.side_index(&p.leader).unwrap(),
+        r.side_index(&p.opponent).unwrap(),
+    );
+    let mut checked = 0;
+    for seed in [1u64, 2, 3, 99, 12345] {
+        let (v, _) = simulate(&r, 0, seed, |_| {});
+        let ctx = Ctx {
+            r: &r,
+            c,
+            p,
+            v: &v,
+            li,
+            oi,
+        };
+        simulate(&r, 52, seed, |st| {
+            let ps = st.politics.as_ref().unwrap();
+            let facts = ctx.facts(ps, st);
+            for (i, clauses) in requires.iter().enumerate() {
+                let by_facts = !ps.done[i] && clauses.iter().all(|q| q.holds(facts));
+                assert_eq!(
+                    by_facts,
+                    ctx.eligible(i, ps, st),
+                    "rung {i}, week {}",
+                    st.week
+                );
+                checked += 1;
+            }
+        });
+    }
+    assert!(checked > 1000);
+}

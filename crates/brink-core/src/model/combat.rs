@@ -10,9 +10,10 @@
 //! attacks, pays `attacker_loss_multiplier`, and gains ground
 //! `front_length_km * advance_km_per_week * ln(ratio / threshold)`.
 
-use super::{RunState, SideState};
+use super::{RunState, SideSections, SideState};
 use crate::load::Resolved;
 use crate::param::Sample;
+use crate::scenario::Forces;
 use brink_lanchester::{Coefficients, Law, Strengths, integrate};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -22,8 +23,7 @@ struct Strength {
     effective: f64,
 }
 
-fn strength(r: &Resolved, id: &str, v: &Sample, s: &SideState) -> Strength {
-    let f = &r.scenario.forces[id];
+fn strength(r: &Resolved, f: &Forces, v: &Sample, s: &SideState) -> Strength {
     let c = &r.scenario.combat;
     let employed = s
         .at_front
@@ -63,17 +63,22 @@ fn noise<R: Rng + ?Sized>(sd: f64, rng: &mut R) -> f64 {
 }
 
 /// Fights one week and moves territory.
-pub fn fight<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng: &mut R) {
+pub fn fight<R: Rng + ?Sized>(
+    r: &Resolved,
+    sections: &[SideSections; 2],
+    v: &Sample,
+    state: &mut RunState,
+    rng: &mut R,
+) {
     let c = &r.scenario.combat;
-    let ids = [&r.sides[0], &r.sides[1]];
     let st = [
-        strength(r, ids[0], v, &state.sides[0]),
-        strength(r, ids[1], v, &state.sides[1]),
+        strength(r, sections[0].forces, v, &state.sides[0]),
+        strength(r, sections[1].forces, v, &state.sides[1]),
     ];
     let law = Law::helmbold(c.exponent_opponent.get(v), c.exponent_own.get(v));
     let coef = Coefficients {
-        attrition_of_a: c.attrition_per_week[ids[0]].get(v),
-        attrition_of_b: c.attrition_per_week[ids[1]].get(v),
+        attrition_of_a: sections[0].attrition_per_week.get(v),
+        attrition_of_b: sections[1].attrition_per_week.get(v),
     };
     let start = Strengths {
         a: st[0].effective,
@@ -109,7 +114,7 @@ pub fn fight<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rn
 
     let noise_sd = c.weekly_noise_sd.get(v);
     for i in 0..2 {
-        let f = &r.scenario.forces[ids[i]];
+        let f = sections[i].forces;
         let s = &mut state.sides[i];
         s.effective_strength = st[i].effective;
         s.attacking = attacker == Some(i);
@@ -151,12 +156,7 @@ pub fn fight<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rn
 
 /// Removes `losses` people from the front (capped at those there), splits them into killed,
 /// wounded and captured, and removes the equipment they lose. Returns the number killed.
-pub fn apply_losses(
-    s: &mut SideState,
-    losses: f64,
-    f: &crate::scenario::Forces,
-    v: &Sample,
-) -> f64 {
+pub fn apply_losses(s: &mut SideState, losses: f64, f: &Forces, v: &Sample) -> f64 {
     let losses = losses.clamp(0.0, s.at_front);
     let q = s.mean_quality();
     s.at_front -= losses;

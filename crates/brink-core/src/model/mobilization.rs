@@ -3,8 +3,7 @@
 //! with their constraints (M-MOB), and arrivals at the front.
 
 use super::pipeline::Cohort;
-use super::{ASSIGNMENT, INDUCTION, QUARTERING, SideState, TRAINING};
-use crate::load::Resolved;
+use super::{ASSIGNMENT, INDUCTION, QUARTERING, SideSections, SideState, TRAINING};
 use crate::param::Sample;
 use crate::scenario::{Route, ShortcutPolicy};
 use rand::Rng;
@@ -57,15 +56,13 @@ fn whole_weeks(x: f64) -> u32 {
 
 /// Moves one side's people through summons, emigration, recruitment and the pipeline.
 pub fn flow<R: Rng + ?Sized>(
-    r: &Resolved,
-    id: &str,
+    sec: &SideSections,
     v: &Sample,
     week: u32,
     s: &mut SideState,
     rng: &mut R,
 ) {
-    let sc = &r.scenario;
-    let mobilization = sc.mobilization.get(id);
+    let mobilization = sec.mobilization;
     let mut summons = 0.0;
 
     if let Some(m) = mobilization
@@ -91,12 +88,12 @@ pub fn flow<R: Rng + ?Sized>(
                 queued_week: week,
                 origin_week: week,
                 quality: m.training.quality_untrained.get(v),
-                remaining_weeks: 0,
+                service_ends: 0,
             });
         }
     }
 
-    if let Some(e) = sc.evasion.get(id) {
+    if let Some(e) = sec.evasion {
         let demand =
             e.baseline_emigration_per_week.get(v) + e.emigration_per_summons.get(v) * summons;
         s.emigration_backlog += demand;
@@ -110,7 +107,7 @@ pub fn flow<R: Rng + ?Sized>(
         s.emigrated += leave;
     }
 
-    if let Some(rec) = sc.recruitment.get(id) {
+    if let Some(rec) = sec.recruitment {
         // Perceived risk: this week's killed share at the front, annualised (deaths per person-year).
         let risk = if s.at_front > 0.0 {
             (s.killed_last_week / s.at_front * 52.0).min(10.0)
@@ -135,7 +132,7 @@ pub fn flow<R: Rng + ?Sized>(
                     queued_week: week,
                     origin_week: week,
                     quality,
-                    remaining_weeks: 0,
+                    service_ends: 0,
                 }),
             }
         }

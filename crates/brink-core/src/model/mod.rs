@@ -12,7 +12,8 @@ pub mod mobilization;
 pub mod pipeline;
 
 use crate::load::Resolved;
-use crate::param::Sample;
+use crate::param::{Param, Sample};
+use crate::scenario::{Evasion, Forces, Mobilization, Recruitment};
 use pipeline::StageQueue;
 use rand::Rng;
 
@@ -96,8 +97,10 @@ pub struct RunState {
     /// Weeks completed (0 before the first step).
     pub week: u32,
     pub sides: [SideState; 2],
-    /// The decision layer's state; `None` when the scenario has no `[politics]`.
-    pub politics: Option<crate::decision::PoliticalState>,
+    /// The decision layer's state; `None` when the scenario has no `[politics]`. Boxed because
+    /// the decision step takes it out of the run state and puts it back every week: moving a
+    /// pointer instead of the whole struct.
+    pub politics: Option<Box<crate::decision::PoliticalState>>,
 }
 
 impl RunState {
@@ -125,7 +128,7 @@ impl RunState {
             st
         };
         let sides = [side(&r.sides[0]), side(&r.sides[1])];
-        let politics = crate::decision::PoliticalState::initial(r, v, &sides);
+        let politics = crate::decision::PoliticalState::initial(r, v, &sides).map(Box::new);
         RunState {
             week: 0,
             sides,
@@ -134,15 +137,50 @@ impl RunState {
     }
 }
 
-/// Advances the run by one week.
-pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng: &mut R) {
+/// One belligerent's sections of the scenario. The scenario keys them by actor id in
+/// string-keyed maps; looking them up once per run instead of several times a week keeps string
+/// comparisons out of the weekly loop.
+#[derive(Clone, Copy, Debug)]
+pub struct SideSections<'a> {
+    pub forces: &'a Forces,
+    /// The opponent's effectiveness against this side (`combat.attrition_per_week`).
+    pub attrition_per_week: &'a Param,
+    pub mobilization: Option<&'a Mobilization>,
+    pub evasion: Option<&'a Evasion>,
+    pub recruitment: Option<&'a Recruitment>,
+}
+
+impl<'a> SideSections<'a> {
+    /// The sections of both belligerents, in the order of `r.sides`. Validation guarantees
+    /// that each belligerent has forces and an attrition coefficient.
+    pub fn of(r: &'a Resolved) -> [SideSections<'a>; 2] {
+        let s = &r.scenario;
+        let side = |id: &str| SideSections {
+            forces: &s.forces[id],
+            attrition_per_week: &s.combat.attrition_per_week[id],
+            mobilization: s.mobilization.get(id),
+            evasion: s.evasion.get(id),
+            recruitment: s.recruitment.get(id),
+        };
+        [side(&r.sides[0]), side(&r.sides[1])]
+    }
+}
+
+/// Advances the run by one week; `sections` is [`SideSections::of`] the same scenario.
+pub fn step<R: Rng + ?Sized>(
+    r: &Resolved,
+    sections: &[SideSections; 2],
+    v: &Sample,
+    state: &mut RunState,
+    rng: &mut R,
+) {
     let week = state.week;
     let ended = state.politics.as_ref().is_some_and(|p| p.outcome.is_some());
     if !ended {
-        for (i, id) in r.sides.iter().enumerate() {
-            mobilization::flow(r, id, v, week, &mut state.sides[i], rng);
+        for (sec, side) in sections.iter().zip(state.sides.iter_mut()) {
+            mobilization::flow(sec, v, week, side, rng);
         }
-        combat::fight(r, v, state, rng);
+        combat::fight(r, sections, v, state, rng);
         crate::decision::step(r, v, state, rng);
     }
     state.week += 1;
@@ -189,30 +227,47 @@ pub const NVARS: usize = VARIABLES.len();
 /// The recorded variables of side `i`, in the order of [`VARIABLES`]. `None` = undefined
 /// (no arrivals yet; political variables of a side that has no leader in the scenario).
 pub fn observe(state: &RunState, i: usize, leader: Option<usize>) -> [Option<f64>; NVARS] {
+    observe_or_nan(state, i, leader).map(|x| (!x.is_nan()).then_some(x))
+}
+
+/// [`observe`] with NaN for undefined, the encoding of the study's observation buffer (the hot
+/// path: no `Option` to build and unpack for every value). Defined values are never NaN: the
+/// state holds finite numbers only, and the histograms refuse anything else.
+#[inline]
+pub fn observe_or_nan(state: &RunState, i: usize, leader: Option<usize>) -> [f64; NVARS] {
     let s = &state.sides[i];
-    let pol = state.politics.as_ref().filter(|_| leader == Some(i));
+    let undefined = f64::NAN;
+    let (support, protests, face_loss, loyalty, hazard) =
+        match state.politics.as_ref().filter(|_| leader == Some(i)) {
+            Some(p) => (p.support, p.protests, p.face_loss, p.loyalty, p.hazard),
+            None => (undefined, undefined, undefined, undefined, undefined),
+        };
     [
-        Some(s.summoned),
-        Some(s.evaded),
-        Some(s.emigrated),
-        Some(s.stages[INDUCTION].total()),
-        Some(s.stages[TRAINING].total()),
-        Some(s.stages[QUARTERING].total()),
-        Some(s.stages[ASSIGNMENT].total()),
-        Some(s.at_front),
-        Some(s.arrived_total),
-        (s.arrived_total > 0.0).then(|| s.arrived_quality_sum / s.arrived_total),
-        Some(s.casualties),
-        Some(s.killed),
-        Some(s.recruited),
-        Some(s.territory_km2),
-        Some(s.equipment),
-        Some(s.mean_quality()),
-        Some(s.effective_strength),
-        pol.map(|p| p.support),
-        pol.map(|p| p.protests),
-        pol.map(|p| p.face_loss),
-        pol.map(|p| p.loyalty),
-        pol.map(|p| p.hazard),
+        s.summoned,
+        s.evaded,
+        s.emigrated,
+        s.stages[INDUCTION].total(),
+        s.stages[TRAINING].total(),
+        s.stages[QUARTERING].total(),
+        s.stages[ASSIGNMENT].total(),
+        s.at_front,
+        s.arrived_total,
+        if s.arrived_total > 0.0 {
+            s.arrived_quality_sum / s.arrived_total
+        } else {
+            undefined
+        },
+        s.casualties,
+        s.killed,
+        s.recruited,
+        s.territory_km2,
+        s.equipment,
+        s.mean_quality(),
+        s.effective_strength,
+        support,
+        protests,
+        face_loss,
+        loyalty,
+        hazard,
     ]
 }

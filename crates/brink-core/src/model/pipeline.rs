@@ -18,8 +18,9 @@ pub struct Cohort {
     pub origin_week: u32,
     /// Combat quality the cohort will have at the front (0 to 1).
     pub quality: f64,
-    /// Weeks of service left in the current stage.
-    pub remaining_weeks: u32,
+    /// In service: the stage's clock reading at which its service is over (see
+    /// [`StageQueue::remaining_weeks`]); meaningless while waiting.
+    pub service_ends: u32,
 }
 
 /// One pipeline stage.
@@ -29,6 +30,10 @@ pub struct StageQueue {
     pub in_service: VecDeque<Cohort>,
     waiting_total: f64,
     in_service_total: f64,
+    /// Weeks of service passed in this stage. Cohorts in service carry the reading at which
+    /// they are done, so a week passes by advancing the clock instead of counting down every
+    /// cohort.
+    clock: u32,
 }
 
 /// Counts below this are treated as nobody, so floating-point crumbs do not linger in queues.
@@ -43,6 +48,18 @@ impl StageQueue {
     }
     pub fn total(&self) -> f64 {
         self.waiting_total + self.in_service_total
+    }
+
+    /// Weeks of service a cohort in service has left (0: it leaves at the next release).
+    pub fn remaining_weeks(&self, c: &Cohort) -> u32 {
+        c.service_ends.saturating_sub(self.clock)
+    }
+
+    /// The cohorts in service whose service is over (they leave at the next release).
+    pub fn due(&self) -> impl Iterator<Item = &Cohort> {
+        self.in_service
+            .iter()
+            .filter(|c| self.remaining_weeks(c) == 0)
     }
 
     /// Adds people to the queue, merging with the last cohort when it is the same kind.
@@ -65,7 +82,7 @@ impl StageQueue {
     /// Releases cohorts whose service is over, in order, into `out`.
     pub fn release(&mut self, out: &mut Vec<Cohort>) {
         while let Some(front) = self.in_service.front() {
-            if front.remaining_weeks > 0 {
+            if self.remaining_weeks(front) > 0 {
                 break;
             }
             let c = self.in_service.pop_front().expect("front exists");
@@ -94,7 +111,7 @@ impl StageQueue {
             let take = head.count.min(room);
             let mut moved = *head;
             moved.count = take;
-            moved.remaining_weeks = duration_weeks;
+            moved.service_ends = self.clock.saturating_add(duration_weeks);
             head.count -= take;
             if head.count <= CRUMB {
                 let crumbs = head.count;
@@ -118,8 +135,10 @@ impl StageQueue {
         self.in_service_total += c.count;
         // Service is FIFO by remaining time; durations are equal within a stage and week, so
         // appending keeps the order (cohorts admitted in one week share a duration).
+        let remaining = |x: &Cohort| x.service_ends.saturating_sub(self.clock);
+        let remaining_new = remaining(&c);
         if let Some(last) = self.in_service.back_mut()
-            && last.remaining_weeks == c.remaining_weeks
+            && remaining(last) == remaining_new
             && last.quality == c.quality
             && last.origin_week == c.origin_week
         {
@@ -146,9 +165,7 @@ impl StageQueue {
 
     /// One week of service passes.
     pub fn tick(&mut self) {
-        for c in self.in_service.iter_mut() {
-            c.remaining_weeks = c.remaining_weeks.saturating_sub(1);
-        }
+        self.clock += 1;
     }
 }
 
@@ -162,7 +179,7 @@ mod tests {
             queued_week: week,
             origin_week: week,
             quality: 0.5,
-            remaining_weeks: 0,
+            service_ends: 0,
         }
     }
 
