@@ -123,7 +123,9 @@ pub fn markdown() -> String {
          `{ dist = \"normal\", mean, sd, min?, max? }` (optional truncation),\n\
          `{ dist = \"lognormal\", median, sigma }`, `{ dist = \"beta\", alpha, beta, min?, max? }`.\n\
          `brink check` verifies that a distribution's whole support lies in the field's range\n\
-         (e.g. a probability must stay in [0, 1]).\n\n\
+         (e.g. a probability must stay in [0, 1]), that every number written is finite and at\n\
+         most 1e12 in magnitude (far above any real quantity, far below overflow), and that a\n\
+         lognormal's sigma is at most 5.\n\n\
          Sections are keyed by actor id where the mechanism belongs to one actor, so\n\
          `--set mobilization.RU.call_up=1000000` names one value.\n\n## Scenario (the file)\n\n",
     );

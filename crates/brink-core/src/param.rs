@@ -42,6 +42,15 @@ pub enum Dist {
     },
 }
 
+/// The largest magnitude a number written in a scenario may have. Far above any real quantity
+/// brink models (people, km2, items, per week: the world holds 8e9 people, 5e8 km2), and far
+/// enough below f64's range that sums and products over a run stay finite: a value like 1e308
+/// would silently turn the run into infinities.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+
+/// The largest `sigma` of a lognormal: beyond it, draws span more than ~20 orders of magnitude.
+pub const MAX_LOGNORMAL_SIGMA: f64 = 5.0;
+
 /// What values a parameter may take; checked against a distribution's whole support.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Domain {
@@ -136,6 +145,11 @@ impl Param {
                         format!("{v} is not a finite number"),
                         format!("write {}", domain.describe),
                     )]
+                } else if v.abs() > MAX_MAGNITUDE {
+                    vec![(
+                        format!("{v:e} is larger in magnitude than {MAX_MAGNITUDE:e}"),
+                        "check the units: brink's quantities (people, km2, items, per week) stay far below 1e12".to_string(),
+                    )]
                 } else if *v < domain.min || *v > domain.max {
                     vec![(
                         format!("{v} is outside the allowed range"),
@@ -202,6 +216,11 @@ impl Dist {
                     format!("`{name}` is {value}, not a finite number"),
                     "write a finite number".to_string(),
                 ));
+            } else if value.abs() > MAX_MAGNITUDE {
+                out.push((
+                    format!("`{name}` is {value:e}, larger in magnitude than {MAX_MAGNITUDE:e}"),
+                    "check the units: brink's quantities (people, km2, items, per week) stay far below 1e12".to_string(),
+                ));
             }
         }
         if !out.is_empty() {
@@ -256,6 +275,13 @@ impl Dist {
                 out.push((
                     format!("median ({median}) and sigma ({sigma}) must both be > 0"),
                     "give a positive median and a positive sigma of the logarithm".to_string(),
+                ));
+            }
+            Dist::Lognormal { sigma, .. } if sigma > MAX_LOGNORMAL_SIGMA => {
+                out.push((
+                    format!("sigma ({sigma}) is above {MAX_LOGNORMAL_SIGMA}"),
+                    "sigma is the standard deviation of the logarithm; 0.1-1 is typical"
+                        .to_string(),
                 ));
             }
             Dist::Beta { alpha, beta, .. } if (alpha <= 0.0 || beta <= 0.0) => {

@@ -404,3 +404,26 @@ fn rungs_that_require_each_other_are_a_cycle() {
     assert_eq!(d.file, "cycle.toml");
     assert!(d.line > 0, "the cycle points at a line:\n{e}");
 }
+
+#[test]
+fn absurdly_large_numbers_are_refused_not_turned_into_infinities() {
+    let set = |s: &str| vec![s.parse::<brink_core::Override>().unwrap()];
+    for o in [
+        "recruitment.RU.sources.0.base_per_week=1e308",
+        "mobilization.RU.call_up=2e12",
+    ] {
+        let e = brink_core::load::load_default(&set(o)).unwrap_err();
+        assert!(
+            e.diagnostics
+                .iter()
+                .any(|d| d.message.contains("larger in magnitude than 1e12")),
+            "{o}: {e}"
+        );
+    }
+    // Inside a distribution too, and a lognormal too wide to be meant.
+    let e = brink_core::load::load_default(&set(
+        "mobilization.RU.call_up={ dist = \"uniform\", min = 1, max = 1e300 }",
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("`max` is 1e300"), "{e}");
+}
