@@ -299,26 +299,7 @@ pub fn fan_chart(
     let sy = Scale::new(y0, y1, bottom, top);
     let mut s = open(id, title, h);
     y_axis(&mut s, sy, left, right, &yt, false);
-    for t in ticks(x0, x1, 8) {
-        text(
-            &mut s,
-            sx.at(t),
-            bottom + 16.0,
-            "middle",
-            "tick",
-            &fmt_num(t),
-        );
-    }
-    line(&mut s, left, bottom, right, bottom, "class=\"axis\"");
-    line(&mut s, left, top, left, bottom, "class=\"axis\"");
-    text(
-        &mut s,
-        (left + right) / 2.0,
-        bottom + 36.0,
-        "middle",
-        "axis-label",
-        x_label,
-    );
+    time_axis(&mut s, sx, (x0, x1), (left, right), (top, bottom), x_label);
     text(&mut s, left, top - 12.0, "start", "axis-label", y_label);
     let band = |pts: &[(f64, [f64; 5])], lo: usize, hi: usize| -> String {
         let mut d = String::new();
@@ -425,26 +406,7 @@ pub fn line_chart(
     let sy = Scale::new(y0, y1, bottom, top);
     let mut s = open(id, title, h);
     y_axis(&mut s, sy, left, right, &ticks(y0, y1, 5), pct);
-    for t in ticks(x0, x1, 8) {
-        text(
-            &mut s,
-            sx.at(t),
-            bottom + 16.0,
-            "middle",
-            "tick",
-            &fmt_num(t),
-        );
-    }
-    line(&mut s, left, bottom, right, bottom, "class=\"axis\"");
-    line(&mut s, left, top, left, bottom, "class=\"axis\"");
-    text(
-        &mut s,
-        (left + right) / 2.0,
-        bottom + 36.0,
-        "middle",
-        "axis-label",
-        x_label,
-    );
+    time_axis(&mut s, sx, (x0, x1), (left, right), (top, bottom), x_label);
     text(&mut s, 8.0, top - 6.0, "start", "axis-label", y_label);
     for (k, se) in series.iter().enumerate() {
         let col = PALETTE[k % PALETTE.len()];
@@ -804,6 +766,30 @@ pub fn heat_map(
         &fmt_num(vmax),
     );
     s + &close(caption)
+}
+
+/// The x axis of a line chart over time: ticks along the bottom, both axis lines, the label.
+fn time_axis(
+    s: &mut String,
+    sx: Scale,
+    (x0, x1): (f64, f64),
+    (left, right): (f64, f64),
+    (top, bottom): (f64, f64),
+    x_label: &str,
+) {
+    for t in ticks(x0, x1, 8) {
+        text(s, sx.at(t), bottom + 16.0, "middle", "tick", &fmt_num(t));
+    }
+    line(s, left, bottom, right, bottom, "class=\"axis\"");
+    line(s, left, top, left, bottom, "class=\"axis\"");
+    text(
+        s,
+        (left + right) / 2.0,
+        bottom + 36.0,
+        "middle",
+        "axis-label",
+        x_label,
+    );
 }
 
 #[cfg(test)]
