@@ -148,13 +148,13 @@ duration_weeks = 1
 
 [mobilization.RU.training]
 capacity_per_week = 1e12
-places = 1e15
+places = 1e12
 course_weeks = 4
 policy = "queue"
 shortcut_weeks = 1
 max_wait_weeks = 2
 quality_untrained = 0.25
-equipment_sets = 1e15
+equipment_sets = 1e12
 equipment_sets_per_week = 0
 
 [mobilization.RU.quartering]
@@ -164,7 +164,7 @@ duration_weeks = 1
 [mobilization.RU.assignment]
 capacity_per_week = 1e12
 duration_weeks = 1
-officers = 1e15
+officers = 1e12
 officers_per_week = 0
 span_of_control = 10
 "#;
