@@ -446,3 +446,75 @@ fn interrupted_sweep_writes_its_finished_points() {
         "{err}"
     );
 }
+
+/// Ctrl-C during a sensitivity study saves the evaluated outputs; the same command resumes and
+/// gives exactly the result of an uninterrupted study.
+#[cfg(unix)]
+#[test]
+fn interrupted_sensitivity_resumes_to_the_same_result() {
+    use std::time::Duration;
+    let args = |dir: &Path| -> Vec<String> {
+        [
+            "sensitivity",
+            "--params",
+            "mobilization.RU.call_up,forces.UA.morale",
+            "--outcome",
+            "nuclear_use",
+            "--method",
+            "sobol",
+            "--n",
+            "512",
+            "--runs-per-point",
+            "20",
+            "--weeks",
+            "30",
+            "--seed",
+            "3",
+            "-q",
+            "--out",
+            dir.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let whole = scratch("sens-whole");
+    let a = args(&whole);
+    run_ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let resumed = scratch("sens-resumed");
+    let b = args(&resumed);
+    let child = brink()
+        .args(&b)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("saved in"), "{err}");
+    let checkpoint = resumed.join("sensitivity.checkpoint.json");
+    assert!(checkpoint.is_file());
+    assert!(!resumed.join("sensitivity.json").exists());
+
+    let out = run_ok(&b.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("resuming: "),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        read(&whole.join("sensitivity.json")) == read(&resumed.join("sensitivity.json")),
+        "the resumed study differs from the uninterrupted one"
+    );
+    assert!(
+        !checkpoint.exists(),
+        "the checkpoint is removed once the study is complete"
+    );
+}

@@ -7,9 +7,9 @@ use crate::scenario::{
     GridSpec, Outcomes, ParamRange, ScenarioModel, check_corners, check_value, compare, find_slot,
     grid_points, lhs_points, parse_interval, resolve_ranges, sweep,
 };
-use crate::sobol::sobol_study;
+use crate::sobol::{saltelli_design, sobol_indices, sobol_study};
 use crate::testfn::{Ishigami, SobolG};
-use crate::{Model, Stoppable, evaluate_rows, scale_rows};
+use crate::{Model, par_map_until, scale_rows};
 use brink_core::load::{self, LoadError, MAX_SCENARIO_BYTES, Override, Resolved};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Why a study command failed; [`StudyError::exit_code`] gives its exit code.
@@ -378,21 +378,70 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
         Method::Sobol => n * (k + 2),
     };
     check_design_size(points, k)?;
+    // The design (rows of real-unit points) is a pure function of the method, ranges, n, levels
+    // and seed, so an interrupted study can be resumed from the outputs it had evaluated.
+    let morris = match args.method {
+        Method::Morris => Some(morris_design(k, n, args.levels, seed).map_err(StudyError::Input)?),
+        _ => None,
+    };
+    let saltelli = (args.method == Method::Sobol).then(|| saltelli_design(k, n, seed));
+    let base: Vec<f64> = ranges.iter().map(|p| p.base).collect();
+    let design: Vec<f64> = match args.method {
+        Method::Oat => oat_design(&base, &low, &high),
+        Method::Morris => scale_rows(&morris.as_ref().expect("morris design").unit, &low, &high),
+        Method::Sobol => scale_rows(
+            &saltelli.as_ref().expect("saltelli design").unit,
+            &low,
+            &high,
+        ),
+    };
+    debug_assert_eq!(design.len(), points * k);
+    let identity = checkpoint_identity(&r.hash, args, outcome, &ranges, n, seed, weeks);
+    let checkpoint = args.out.as_ref().map(|d| d.join(CHECKPOINT_FILE));
+    let mut y = match &checkpoint {
+        Some(p) => read_checkpoint(p, &identity, points)?,
+        None => Vec::new(),
+    };
+    if !y.is_empty() {
+        eprintln!(
+            "resuming: {} of {points} design points from {}",
+            y.len(),
+            checkpoint.as_ref().expect("checkpoint").display()
+        );
+    }
     let bar = progress_bar(points as u64, args.quiet, "points");
+    bar.set_position(y.len() as u64);
     let tick = |d: u64| bar.inc(d);
     let stop = interrupt_flag();
-    let model = Stoppable {
-        model: &model,
-        stop: &stop,
-        evaluated: AtomicUsize::new(0),
-    };
-    let interrupted = || {
-        StudyError::Interrupted(format!(
-            "interrupted: {} of {points} design points were evaluated; sensitivity indices need the whole design, so nothing was written (the same seed reproduces the study)",
-            model.evaluated.load(Ordering::SeqCst)
-        ))
-    };
     let started = Instant::now();
+    let done_before = y.len();
+    y.extend(par_map_until(
+        points - done_before,
+        threads,
+        &tick,
+        &stop,
+        |i| {
+            let row = done_before + i;
+            model.evaluate(&design[row * k..(row + 1) * k], seed)
+        },
+    ));
+    bar.finish_and_clear();
+    if y.len() < points {
+        let kept = match &checkpoint {
+            Some(p) => {
+                write_checkpoint(p, &identity, &y)?;
+                format!(
+                    "saved in {}; run the same command again to resume",
+                    p.display()
+                )
+            }
+            None => "not saved (give --out DIR to be able to resume)".to_string(),
+        };
+        return Err(StudyError::Interrupted(format!(
+            "interrupted: {} of {points} design points evaluated, {kept}",
+            y.len()
+        )));
+    }
     let mut doc = json!({
         "brink_version": env!("CARGO_PKG_VERSION"),
         "scenario": r.scenario.scenario.name,
@@ -411,17 +460,6 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
     let base_entry = |p: &ParamRange| json!({"path": p.path, "low": p.low, "high": p.high, "range_source": p.source});
     match args.method {
         Method::Oat => {
-            let base: Vec<f64> = ranges.iter().map(|p| p.base).collect();
-            let y = evaluate_rows(
-                &model,
-                &oat_design(&base, &low, &high),
-                seed,
-                threads,
-                &tick,
-            );
-            if stop.load(Ordering::SeqCst) {
-                return Err(interrupted());
-            }
             let res = oat_result(k, &y).map_err(StudyError::Input)?;
             doc["base_value"] = json!(res.base_value);
             for (i, p) in ranges.iter().enumerate() {
@@ -434,18 +472,8 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             }
         }
         Method::Morris => {
-            let d = morris_design(k, n, args.levels, seed).map_err(StudyError::Input)?;
-            let y = evaluate_rows(
-                &model,
-                &scale_rows(&d.unit, &low, &high),
-                seed,
-                threads,
-                &tick,
-            );
-            if stop.load(Ordering::SeqCst) {
-                return Err(interrupted());
-            }
-            let m = morris_indices(&d, &y).map_err(StudyError::Input)?;
+            let d = morris.as_ref().expect("morris design");
+            let m = morris_indices(d, &y).map_err(StudyError::Input)?;
             doc["levels"] = json!(args.levels);
             for (i, p) in ranges.iter().enumerate() {
                 let mut e = base_entry(p);
@@ -456,11 +484,9 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             }
         }
         Method::Sobol => {
-            let result = sobol_study(&model, &low, &high, n, args.bootstrap, seed, threads, &tick);
-            if stop.load(Ordering::SeqCst) {
-                return Err(interrupted());
-            }
-            let (design, _, s) = result.map_err(StudyError::Input)?;
+            let design = saltelli.as_ref().expect("saltelli design");
+            let s = sobol_indices(&y, k, n, args.bootstrap, seed, threads)
+                .map_err(StudyError::Input)?;
             doc["bootstrap_resamples"] = json!(args.bootstrap);
             doc["sequence"] = json!(format!("{:?}", design.sequence).to_lowercase());
             doc["output_variance"] = json!(s.variance);
@@ -479,12 +505,16 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             }
         }
     }
-    bar.finish_and_clear();
     // Most influential first; ties keep the --params order (stable sort).
     params.sort_by(|a, b| b.0.total_cmp(&a.0));
     doc["parameters"] = Value::Array(params.into_iter().map(|(_, e)| e).collect());
     if let Some(dir) = &args.out {
         write_json(dir, "sensitivity.json", &doc)?;
+        if let Some(p) = &checkpoint
+            && p.exists()
+        {
+            fs::remove_file(p).map_err(io_err(p))?;
+        }
     }
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("json")).map_err(out_err)?;
@@ -501,6 +531,75 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             .unwrap_or_default()
     );
     Ok(())
+}
+
+/// Where an interrupted `brink sensitivity --out DIR` keeps the outputs it had evaluated.
+pub const CHECKPOINT_FILE: &str = "sensitivity.checkpoint.json";
+
+/// Everything the design and its outputs depend on: a checkpoint is resumed only by the same
+/// study (same resolved scenario, outcome, parameters and ranges, method, sizes, seed).
+fn checkpoint_identity(
+    scenario_hash: &str,
+    args: &SensitivityArgs,
+    outcome: &str,
+    ranges: &[ParamRange],
+    n: usize,
+    seed: u64,
+    weeks: u32,
+) -> Value {
+    json!({
+        "scenario_hash": scenario_hash,
+        "outcome": outcome,
+        "method": args.method.id(),
+        "parameters": ranges.iter().map(|p| json!([p.path, p.low, p.high, p.base])).collect::<Vec<_>>(),
+        "n": n,
+        "levels": args.levels,
+        "runs_per_point": args.runs_per_point,
+        "seed": seed,
+        "weeks": weeks,
+    })
+}
+
+/// The outputs saved by an interrupted run of the same study, or none. A checkpoint of another
+/// study is ignored (and replaced if this one is interrupted too).
+fn read_checkpoint(path: &Path, identity: &Value, points: usize) -> Result<Vec<f64>, StudyError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+        StudyError::Input(format!(
+            "{}: not a checkpoint of brink sensitivity ({e}); delete it to start afresh",
+            path.display()
+        ))
+    })?;
+    if doc["identity"] != *identity {
+        eprintln!(
+            "note: {} belongs to another study (different scenario, parameters or settings); starting afresh",
+            path.display()
+        );
+        return Ok(Vec::new());
+    }
+    let outputs: Option<Vec<f64>> = doc["outputs"]
+        .as_array()
+        .and_then(|a| a.iter().map(Value::as_f64).collect());
+    match outputs {
+        Some(y) if y.len() <= points => Ok(y),
+        _ => Err(StudyError::Input(format!(
+            "{}: its outputs are not a list of at most {points} numbers; delete it to start afresh",
+            path.display()
+        ))),
+    }
+}
+
+fn write_checkpoint(path: &Path, identity: &Value, outputs: &[f64]) -> Result<(), StudyError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    // serde_json writes the shortest decimal that reads back to the same f64, so a resumed
+    // study analyses exactly the numbers an uninterrupted one would.
+    let doc = json!({"identity": identity, "outputs": outputs});
+    write_atomic(path, serde_json::to_string(&doc).expect("json").as_bytes())
 }
 
 fn f(v: &Value) -> f64 {

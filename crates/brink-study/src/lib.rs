@@ -98,31 +98,6 @@ pub fn par_map_until<T: Send>(
     parts.into_iter().flat_map(|(_, v)| v).collect()
 }
 
-/// A model that stops evaluating once `stop` is set: the points not yet evaluated return NaN
-/// at once, so a long design drains quickly after Ctrl-C. The caller checks `stop` and
-/// discards the incomplete design.
-pub struct Stoppable<'a> {
-    pub model: &'a dyn Model,
-    pub stop: &'a AtomicBool,
-    /// Points actually evaluated (not drained).
-    pub evaluated: AtomicUsize,
-}
-
-impl Model for Stoppable<'_> {
-    fn dim(&self) -> usize {
-        self.model.dim()
-    }
-    fn evaluate(&self, x: &[f64], seed: u64) -> f64 {
-        if self.stop.load(Ordering::Relaxed) {
-            f64::NAN
-        } else {
-            let y = self.model.evaluate(x, seed);
-            self.evaluated.fetch_add(1, Ordering::Relaxed);
-            y
-        }
-    }
-}
-
 /// Evaluates `model` at every row of `points` (rows of `model.dim()` values).
 pub fn evaluate_rows(
     model: &dyn Model,
