@@ -49,6 +49,25 @@ fn small_study(dir: &Path, extra: &[&str]) {
     run_ok(&args);
 }
 
+/// Starts `brink ARGS`, sends SIGINT (Ctrl-C) after `millis`, and returns what it printed on
+/// stderr and its exit code.
+#[cfg(unix)]
+fn interrupt_after<S: AsRef<std::ffi::OsStr>>(args: &[S], millis: u64) -> Output {
+    let child = brink()
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(millis));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait_with_output().unwrap()
+}
+
 const COMPARED: [&str; 6] = [
     "runs.csv",
     "summary.json",
@@ -355,11 +374,12 @@ fn fit_reproduces_engels_iwo_jima_coefficients() {
 #[cfg(unix)]
 #[test]
 fn interrupted_study_keeps_its_finished_runs() {
-    use std::io::Read;
     use std::time::{Duration, Instant};
     let dir = scratch("interrupt");
-    let mut child = brink()
-        .args([
+    let started = Instant::now();
+    // Let some chunks finish (the study reports whole chunks of runs).
+    let out = interrupt_after(
+        &[
             "run",
             "--runs",
             "50000000",
@@ -368,29 +388,12 @@ fn interrupted_study_keeps_its_finished_runs() {
             "-q",
             "--out",
             dir.to_str().unwrap(),
-        ])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Let some chunks finish (the study reports whole chunks of runs).
-    let started = Instant::now();
-    std::thread::sleep(Duration::from_millis(1500));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let code = child.wait().unwrap().code();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+        ],
+        1500,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(started.elapsed() < Duration::from_secs(120), "did not stop");
-    assert_eq!(code, Some(130), "{err}");
+    assert_eq!(out.status.code(), Some(130), "{err}");
     let done: u64 = err
         .split("interrupted: ")
         .nth(2)
@@ -409,10 +412,9 @@ fn interrupted_study_keeps_its_finished_runs() {
 #[cfg(unix)]
 #[test]
 fn interrupted_sweep_writes_its_finished_points() {
-    use std::time::Duration;
     let dir = scratch("sweep-interrupt");
-    let child = brink()
-        .args([
+    let out = interrupt_after(
+        &[
             "sweep",
             "--grid",
             "mobilization.RU.call_up=100000..1000000:200",
@@ -421,18 +423,9 @@ fn interrupted_sweep_writes_its_finished_points() {
             "-q",
             "--out",
             dir.to_str().unwrap(),
-        ])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(2500));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
+        ],
+        2500,
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     let meta: serde_json::Value = serde_json::from_slice(&read(&dir.join("sweep.json"))).unwrap();
@@ -452,7 +445,6 @@ fn interrupted_sweep_writes_its_finished_points() {
 #[cfg(unix)]
 #[test]
 fn interrupted_sensitivity_resumes_to_the_same_result() {
-    use std::time::Duration;
     let args = |dir: &Path| -> Vec<String> {
         [
             "sensitivity",
@@ -483,19 +475,7 @@ fn interrupted_sensitivity_resumes_to_the_same_result() {
 
     let resumed = scratch("sens-resumed");
     let b = args(&resumed);
-    let child = brink()
-        .args(&b)
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_after(&b, 1500);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("saved in"), "{err}");
