@@ -174,14 +174,11 @@ fn main() -> ExitCode {
         }
         Command::Fit(args) => {
             let mut stdout = std::io::stdout().lock();
-            brink_fit::cli::run(&args, &mut stdout).map_err(fit_error)
+            brink_fit::cli::run(&args, &mut stdout).map_err(|e| other(&e, e.exit_code()))
         }
         Command::Report(args) => {
             let mut stderr = std::io::stderr().lock();
-            brink_report::cli::run(&args, &mut stderr).map_err(|e| run::CliError::Other {
-                message: e.to_string(),
-                code: e.exit_code(),
-            })
+            brink_report::cli::run(&args, &mut stderr).map_err(|e| other(&e, e.exit_code()))
         }
         Command::Sensitivity(args) => {
             let mut stdout = std::io::stdout().lock();
@@ -205,20 +202,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Files that cannot be read or written exit 1; bad data or options exit 2, as for `run`.
-fn fit_error(e: brink_fit::FitError) -> run::CliError {
-    use brink_fit::FitError;
-    let code = match &e {
-        FitError::Read { .. } | FitError::Write { .. } => 1,
-        FitError::InFile { source, .. }
-            if matches!(**source, FitError::Read { .. } | FitError::Write { .. }) =>
-        {
-            1
-        }
-        _ => 2,
-    };
+/// A subcommand's error, already worded for the user, with the exit code its crate gives it.
+fn other(message: impl ToString, code: u8) -> run::CliError {
     run::CliError::Other {
-        message: e.to_string(),
+        message: message.to_string(),
         code,
     }
 }
@@ -228,9 +215,6 @@ fn fit_error(e: brink_fit::FitError) -> run::CliError {
 fn study_error(e: brink_study::cli::StudyError) -> run::CliError {
     match e {
         brink_study::cli::StudyError::Scenario(le) => run::CliError::Scenario(le),
-        other => run::CliError::Other {
-            code: other.exit_code(),
-            message: other.to_string(),
-        },
+        e => other(&e, e.exit_code()),
     }
 }

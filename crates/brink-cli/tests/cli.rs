@@ -27,6 +27,11 @@ fn run_ok(args: &[&str]) -> Output {
     out
 }
 
+/// Runs brink with `--json` among `args` and parses what it prints.
+fn run_json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&run_ok(args).stdout).expect("brink printed JSON")
+}
+
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -237,8 +242,8 @@ fn merged_shards_equal_the_unsharded_study_byte_for_byte() {
 
 #[test]
 fn set_overrides_change_the_scenario_and_its_hash() {
-    let base = run_ok(&["run", "--runs", "50", "--weeks", "4", "-q", "--json"]);
-    let changed = run_ok(&[
+    let a = run_json(&["run", "--runs", "50", "--weeks", "4", "-q", "--json"]);
+    let b = run_json(&[
         "run",
         "--runs",
         "50",
@@ -249,8 +254,6 @@ fn set_overrides_change_the_scenario_and_its_hash() {
         "--set",
         "mobilization.RU.call_up=1000",
     ]);
-    let a: serde_json::Value = serde_json::from_slice(&base.stdout).unwrap();
-    let b: serde_json::Value = serde_json::from_slice(&changed.stdout).unwrap();
     assert_ne!(a["scenario_hash"], b["scenario_hash"]);
     // A misspelt override path is an error with a hint, exit code 2.
     let out = brink()
@@ -277,8 +280,8 @@ fn the_embedded_scenario_round_trips_through_show_and_check() {
     std::fs::write(&file, &shown.stdout).unwrap();
     run_ok(&["check", file.to_str().unwrap()]);
     // Running the shown file gives the same study as the embedded default.
-    let a = run_ok(&["run", "--runs", "40", "--weeks", "6", "-q", "--json"]);
-    let b = run_ok(&[
+    let a = run_json(&["run", "--runs", "40", "--weeks", "6", "-q", "--json"]);
+    let b = run_json(&[
         "run",
         file.to_str().unwrap(),
         "--runs",
@@ -288,8 +291,6 @@ fn the_embedded_scenario_round_trips_through_show_and_check() {
         "-q",
         "--json",
     ]);
-    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
-    let b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
     assert_eq!(a["scenario_hash"], b["scenario_hash"]);
     assert_eq!(a["sides"], b["sides"]);
 }
@@ -341,8 +342,7 @@ fn bad_input_exits_non_zero_with_file_line_and_hint() {
 
 #[test]
 fn schema_is_json_schema_of_the_scenario() {
-    let out = run_ok(&["schema"]);
-    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema = run_json(&["schema"]);
     assert!(schema.get("$schema").is_some());
     let props = schema["properties"].as_object().expect("properties");
     for section in ["scenario", "forces", "mobilization", "combat"] {
@@ -356,10 +356,9 @@ fn fit_reproduces_engels_iwo_jima_coefficients() {
         env!("CARGO_MANIFEST_DIR"),
         "/../brink-fit/tests/data/iwo_jima_brink.csv"
     );
-    let out = run_ok(&[
+    let v = run_json(&[
         "fit", data, "--law", "square", "--method", "engel", "--json",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let fit = if v.is_array() { &v[0] } else { &v };
     // Engel (1954): 0.0544 per day against the US side, 0.0106 against the Japanese.
     let a = fit["attrition_of_a"].as_f64().unwrap();

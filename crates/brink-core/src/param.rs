@@ -48,6 +48,9 @@ pub enum Dist {
 /// would silently turn the run into infinities.
 pub const MAX_MAGNITUDE: f64 = 1e12;
 
+const MAGNITUDE_HINT: &str =
+    "check the units: brink's quantities (people, km2, items, per week) stay far below 1e12";
+
 /// The largest `sigma` of a lognormal: beyond it, draws span more than ~20 orders of magnitude.
 pub const MAX_LOGNORMAL_SIGMA: f64 = 5.0;
 
@@ -148,7 +151,7 @@ impl Param {
                 } else if v.abs() > MAX_MAGNITUDE {
                     vec![(
                         format!("{v:e} is larger in magnitude than {MAX_MAGNITUDE:e}"),
-                        "check the units: brink's quantities (people, km2, items, per week) stay far below 1e12".to_string(),
+                        MAGNITUDE_HINT.to_string(),
                     )]
                 } else if *v < domain.min || *v > domain.max {
                     vec![(
@@ -219,7 +222,7 @@ impl Dist {
             } else if value.abs() > MAX_MAGNITUDE {
                 out.push((
                     format!("`{name}` is {value:e}, larger in magnitude than {MAX_MAGNITUDE:e}"),
-                    "check the units: brink's quantities (people, km2, items, per week) stay far below 1e12".to_string(),
+                    MAGNITUDE_HINT.to_string(),
                 ));
             }
         }

@@ -75,3 +75,15 @@ pub enum FitError {
         fix: String,
     },
 }
+
+impl FitError {
+    /// The process exit code, as for every brink command: 1 when a file cannot be read or
+    /// written, 2 for bad data or options.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            FitError::Read { .. } | FitError::Write { .. } => 1,
+            FitError::InFile { source, .. } => source.exit_code(),
+            _ => 2,
+        }
+    }
+}
