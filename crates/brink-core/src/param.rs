@@ -5,7 +5,7 @@
 //! [`Param::get`], so one scenario value type serves both the file and the hot loop.
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular};
+use rand_distr::{Beta, Distribution, LogNormal, Normal, StandardNormal, Triangular};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
@@ -167,6 +167,38 @@ impl Param {
     }
 }
 
+/// A Beta(alpha, beta) draw for shapes of at least 1 (every PERT), as X / (X + Y) with X and Y
+/// Gamma draws. Sampling parameters is a tenth of a run's cost, and this takes about half the
+/// instructions of a general Beta sampler: the Gamma draws rarely need a logarithm.
+fn beta_of_shapes_at_least_one<R: Rng + ?Sized>(alpha: f64, beta: f64, rng: &mut R) -> f64 {
+    let x = gamma_of_shape_at_least_one(alpha, rng);
+    let y = gamma_of_shape_at_least_one(beta, rng);
+    x / (x + y)
+}
+
+/// A Gamma(shape, 1) draw for shape >= 1 by Marsaglia & Tsang's method (ACM Trans. Math.
+/// Software 26(3), 2000, 363-372): a transformed normal accepted by a cheap squeeze test, with
+/// the exact logarithmic test only for the ~2% the squeeze leaves undecided.
+fn gamma_of_shape_at_least_one<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
+    debug_assert!(shape >= 1.0);
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let z: f64 = StandardNormal.sample(rng);
+        let v = 1.0 + c * z;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        // 1 - u lies in (0, 1], so its logarithm is finite.
+        let u = 1.0 - rng.random::<f64>();
+        let z2 = z * z;
+        if u < 1.0 - 0.0331 * z2 * z2 || u.ln() < 0.5 * z2 + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
 impl Dist {
     fn numbers(&self) -> Vec<(&'static str, f64)> {
         let mut v = Vec::new();
@@ -321,10 +353,14 @@ impl Dist {
             Dist::Triangular { min, mode, max } => Triangular::new(min, max, mode)
                 .expect("validated triangular")
                 .sample(rng),
-            Dist::Pert { min, mode, max } => Pert::new(min, max)
-                .with_mode(mode)
-                .expect("validated pert")
-                .sample(rng),
+            Dist::Pert { min, mode, max } => {
+                // Beta-PERT with shape 4 (Malcolm et al. 1959; Vose 2008, *Risk Analysis*, 3rd
+                // ed., sec. 9.1): min + (max - min) * Beta(alpha, beta).
+                let range = max - min;
+                let alpha = 1.0 + 4.0 * (mode - min) / range;
+                let beta = 1.0 + 4.0 * (max - mode) / range;
+                min + range * beta_of_shapes_at_least_one(alpha, beta, rng)
+            }
             Dist::Normal { mean, sd, min, max } => {
                 let normal = Normal::new(mean, sd).expect("validated normal");
                 let lo = min.unwrap_or(f64::NEG_INFINITY);
@@ -559,6 +595,17 @@ mod tests {
                 min: 100.0,
                 mode: 150.0,
                 max: 300.0,
+            },
+            // The extreme shapes: Beta(1, 5) and Beta(5, 1).
+            Dist::Pert {
+                min: 0.0,
+                mode: 0.0,
+                max: 1.0,
+            },
+            Dist::Pert {
+                min: -3.0,
+                mode: 2.0,
+                max: 2.0,
             },
             Dist::Normal {
                 mean: 10.0,
