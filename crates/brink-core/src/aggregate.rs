@@ -530,6 +530,21 @@ mod tests {
     }
 
     #[test]
+    fn histograms_round_trip_through_json_bit_for_bit() {
+        // `brink merge` reads the event statistics' histograms back from JSON: a float parsed
+        // one unit in the last place off would make merged shards differ from the unsharded
+        // study (serde_json parses exactly only with its `float_roundtrip` feature).
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
+        for _ in 0..2_000 {
+            let mut h = Histogram::default();
+            h.record(rng.random::<f64>() * 1e5);
+            let json = serde_json::to_string(&h).unwrap();
+            let back: Histogram = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.min.to_bits(), h.min.to_bits(), "{json}");
+        }
+    }
+
+    #[test]
     fn quantiles_are_within_bin_resolution_of_the_exact_order_statistic() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let xs: Vec<f64> = (0..50_000)
