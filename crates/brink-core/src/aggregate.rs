@@ -119,8 +119,15 @@ fn fixed_point(v: f64) -> i128 {
     if scaled.abs() < 4.6e18 {
         i128::from(scaled as i64)
     } else {
-        scaled as i128
+        fixed_point_wide(scaled)
     }
+}
+
+/// Out of line: the i128 conversion is a library call that would crowd the hot loop's registers.
+#[cold]
+#[inline(never)]
+fn fixed_point_wide(scaled: f64) -> i128 {
+    scaled as i128
 }
 
 #[inline]
@@ -200,8 +207,13 @@ impl Histogram {
                 continue;
             }
             count += 1;
-            min = min.min(v);
-            max = max.max(v);
+            // Compare-and-select: v is not NaN here, so f64::min's NaN handling is not needed.
+            if v < min {
+                min = v;
+            }
+            if v > max {
+                max = v;
+            }
             sum += fixed_point(v);
             if v > 0.0 {
                 self.positive.add(key_of(v), 1);

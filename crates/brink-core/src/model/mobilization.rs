@@ -43,7 +43,7 @@ const POISSON_EXACT_BELOW: f64 = 30.0;
 /// library call on the baseline x86-64 target and showed in the weekly loop's profile.
 fn round_non_negative(x: f64) -> f64 {
     if x > 0.0 {
-        (x + 0.5) as u64 as f64
+        (x + 0.5) as i64 as f64
     } else {
         0.0
     }
