@@ -16,8 +16,8 @@ use crate::load::Resolved;
 use crate::model::RunState;
 use crate::param::Sample;
 use config::{
-    Atom, BurstKind, CompiledLadder, Facts, Outcome, Politics, Pred, Rung, StrikeTarget,
-    kahn_threshold,
+    Atom, BurstKind, CompiledLadder, EventId, EventIds, Facts, Name, Outcome, Politics, Pred, Rung,
+    StrikeTarget, kahn_threshold,
 };
 use rand::Rng;
 use serde::Serialize;
@@ -26,10 +26,10 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRecord {
     pub week: u32,
-    pub actor: String,
-    pub event: String,
+    pub actor: Name,
+    pub event: Name,
     /// The rung that produced it ("" for events that are not rungs).
-    pub rung: String,
+    pub rung: Name,
     pub kahn_rung: u32,
     pub threshold: &'static str,
     /// People killed and injured by this event (nuclear strikes; 0 otherwise).
@@ -37,6 +37,9 @@ pub struct EventRecord {
     pub injured: f64,
     /// Whether the event is a nuclear detonation.
     pub strike: bool,
+    /// `event` as an index into the compiled ladder's event names (for the statistics).
+    #[serde(skip)]
+    pub event_id: EventId,
 }
 
 /// One actor's weekly choice, with every option's utility and probability (for `explain`).
@@ -101,6 +104,7 @@ impl PoliticalState {
         sides: &[crate::model::SideState; 2],
     ) -> Option<PoliticalState> {
         let p = r.scenario.politics.as_ref()?;
+        let ids = &r.compiled.as_ref()?.events;
         let li = r.side_index(&p.leader)?;
         let oi = r.side_index(&p.opponent)?;
         let mut st = PoliticalState {
@@ -119,7 +123,7 @@ impl PoliticalState {
             if rung.initial {
                 st.mark_done(i);
                 st.flags_from(rung);
-                st.record(0, rung, &rung.id, &rung.id);
+                st.record_rung(0, rung, i, ids);
             }
         }
         Some(st)
@@ -143,37 +147,40 @@ impl PoliticalState {
         }
     }
 
-    fn record(&mut self, week: u32, rung: &Rung, event: &str, rung_id: &str) {
+    /// Records the taking of rung `i` (its event is the rung's id).
+    fn record_rung(&mut self, week: u32, rung: &Rung, i: usize, ids: &EventIds) {
         self.highest_kahn = self.highest_kahn.max(rung.kahn_rung);
         self.events.push(EventRecord {
             week,
-            actor: rung.actor.clone(),
-            event: event.to_string(),
-            rung: rung_id.to_string(),
+            actor: ids.rung_actors[i].clone(),
+            event: ids.rung_ids[i].clone(),
+            rung: ids.rung_ids[i].clone(),
             kahn_rung: rung.kahn_rung,
             threshold: kahn_threshold(rung.kahn_rung),
             killed: 0.0,
             injured: 0.0,
             strike: rung.effects.strike.is_some(),
+            event_id: ids.rungs[i],
         });
     }
 
-    fn record_plain(&mut self, week: u32, actor: &str, event: &str, kahn: u32) {
+    fn record_plain(&mut self, week: u32, actor: &Name, event: EventId, ids: &EventIds, kahn: u32) {
         self.highest_kahn = self.highest_kahn.max(kahn);
         self.events.push(EventRecord {
             week,
-            actor: actor.to_string(),
-            event: event.to_string(),
-            rung: String::new(),
+            actor: actor.clone(),
+            event: ids.names.name(event).clone(),
+            rung: Name::default(),
             kahn_rung: kahn,
             threshold: kahn_threshold(kahn),
             killed: 0.0,
             injured: 0.0,
             strike: false,
+            event_id: event,
         });
     }
 
-    fn end(&mut self, week: u32, outcome: Outcome, actor: &str) {
+    fn end(&mut self, week: u32, outcome: Outcome, actor: &Name, ids: &EventIds) {
         if self.outcome.is_none() {
             self.outcome = Some((outcome, week));
             let kahn = if outcome == Outcome::StrategicExchange {
@@ -182,7 +189,7 @@ impl PoliticalState {
                 0
             };
             if !matches!(outcome, Outcome::RuWithdrawal | Outcome::OngoingAtHorizon) {
-                self.record_plain(week, actor, outcome.id(), kahn);
+                self.record_plain(week, actor, ids.outcome(outcome), ids, kahn);
             }
         }
     }
@@ -583,9 +590,14 @@ fn week_of_politics<R: Rng + ?Sized>(
         } else {
             vec![1.0, 0.0, 0.0, 0.0]
         };
-        let mode = weights[draw(&probs, rng)].0;
-        ps.record_plain(week, &p.leader, "leader_removed", 0);
-        ps.record_plain(week, &p.leader, &format!("leader_removed_{mode}"), 0);
+        let mode = draw(&probs, rng);
+        debug_assert_eq!(
+            config::REMOVAL_MODES[mode],
+            format!("leader_removed_{}", weights[mode].0)
+        );
+        let ids = &ctx.c.events;
+        ps.record_plain(week, &ids.leader, ids.leader_removed, ids, 0);
+        ps.record_plain(week, &ids.leader, ids.removal_modes[mode], ids, 0);
         ps.face_loss = 0.0;
         ps.bias_leader = 0.0;
     }
@@ -672,6 +684,7 @@ fn week_of_politics<R: Rng + ?Sized>(
     }
 
     // M-END: talks (Fearon 1995, with Powell's commitment problem).
+    let ids = &ctx.c.events;
     let b = &p.bargaining;
     ps.bias_leader *= 1.0 - b.learning_per_week.get(v);
     ps.bias_opponent *= 1.0 - b.learning_per_week.get(v);
@@ -690,7 +703,7 @@ fn week_of_politics<R: Rng + ?Sized>(
         let upper = (win - ps.bias_opponent + b.cost_opponent_per_100k.get(v) * o.casualties / 1e5)
             .min(ps.concession_cap);
         if lower <= upper && rng.random::<f64>() < b.talks_success_per_week.get(v) {
-            ps.end(week, Outcome::NegotiatedSettlement, &p.leader);
+            ps.end(week, Outcome::NegotiatedSettlement, &ids.leader, ids);
             return;
         }
     }
@@ -698,12 +711,12 @@ fn week_of_politics<R: Rng + ?Sized>(
     // Military end states.
     let end = &p.end;
     if ps.achieved() < end.opponent_victory_territory_share.get(v) {
-        ps.end(week, Outcome::UaMilitaryVictory, &p.opponent);
+        ps.end(week, Outcome::UaMilitaryVictory, &ids.opponent, ids);
     } else if ps.opponent_territory_start > 0.0
         && state.sides[oi].territory_km2 / ps.opponent_territory_start
             < end.leader_victory_territory_share.get(v)
     {
-        ps.end(week, Outcome::RuMilitaryVictory, &p.leader);
+        ps.end(week, Outcome::RuMilitaryVictory, &ids.leader, ids);
     } else if frozen(ctx, ps)
         && ctx
             .r
@@ -713,7 +726,7 @@ fn week_of_politics<R: Rng + ?Sized>(
             .enumerate()
             .any(|(i, r)| ps.done[i] && r.effects.leader_defense_multiplier.is_some())
     {
-        ps.end(week, Outcome::FrozenConflict, &p.leader);
+        ps.end(week, Outcome::FrozenConflict, &ids.leader, ids);
     }
 }
 
@@ -743,7 +756,8 @@ fn take_rung<R: Rng + ?Sized>(
     let e = &rung.effects;
     ps.mark_done(i);
     ps.flags_from(rung);
-    ps.record(week, rung, &rung.id, &rung.id);
+    let ids = &ctx.c.events;
+    ps.record_rung(week, rung, i, ids);
     if let Some(x) = &e.support {
         ps.rally += x.get(v);
     }
@@ -773,12 +787,23 @@ fn take_rung<R: Rng + ?Sized>(
         let (killed, injured) = ctx.strike_casualties(i, ps);
         ps.nuclear_killed += killed;
         ps.nuclear_injured += injured;
-        if let Some(ev) = ps.events.iter_mut().rev().find(|e| e.event == rung.id) {
+        if let Some(ev) = ps
+            .events
+            .iter_mut()
+            .rev()
+            .find(|e| e.event_id == ids.rungs[i])
+        {
             ev.killed = killed;
             ev.injured = injured;
         }
         if ps.nuclear_used_week.is_none() {
-            ps.record_plain(week, &rung.actor, "nuclear_use", rung.kahn_rung);
+            ps.record_plain(
+                week,
+                &ids.rung_actors[i],
+                ids.nuclear_use,
+                ids,
+                rung.kahn_rung,
+            );
         }
         ps.nuclear_used_week = Some(week);
         match s.target {
@@ -792,11 +817,11 @@ fn take_rung<R: Rng + ?Sized>(
         }
     }
     if e.patron_nuclear_reply && rng.random::<f64>() < p.utility.exchange_given_reply.get(v) {
-        ps.end(week, Outcome::StrategicExchange, &p.leader);
+        ps.end(week, Outcome::StrategicExchange, &ids.leader, ids);
         return;
     }
     if let Some(o) = e.outcome {
-        ps.end(week, o, &rung.actor);
+        ps.end(week, o, &ids.rung_actors[i], ids);
     }
 }
 
@@ -812,22 +837,16 @@ pub fn finish(r: &Resolved, v: &Sample, state: &mut RunState) {
     let Some(mut ps) = state.politics.take() else {
         return;
     };
-    if ps.outcome.is_none() {
-        let c = r.compiled.clone().unwrap_or_default();
-        let ctx = Ctx {
-            r,
-            c: &c,
-            p,
-            v,
-            li,
-            oi,
-        };
+    if ps.outcome.is_none()
+        && let Some(c) = r.compiled.as_ref()
+    {
+        let ctx = Ctx { r, c, p, v, li, oi };
         let outcome = if frozen(&ctx, &ps) {
             Outcome::FrozenConflict
         } else {
             Outcome::OngoingAtHorizon
         };
-        ps.end(state.week, outcome, &p.leader);
+        ps.end(state.week, outcome, &c.events.leader, &c.events);
     }
     state.politics = Some(ps);
 }

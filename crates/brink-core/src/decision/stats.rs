@@ -52,7 +52,7 @@ impl EventStats {
     fn firsts(run: &RunEvents) -> Vec<(&str, u32)> {
         let mut seen: Vec<(&str, u32)> = Vec::new();
         for e in &run.events {
-            if !seen.iter().any(|(id, _)| *id == e.event) {
+            if !seen.iter().any(|(id, _)| *id == e.event.as_str()) {
                 seen.push((e.event.as_str(), e.week));
             }
         }
@@ -120,12 +120,12 @@ impl EventStats {
             bump(&mut self.thresholds, t);
         }
         for e in run.events.iter().filter(|e| e.strike) {
-            match self.nuclear_killed.get_mut(&e.event) {
+            match self.nuclear_killed.get_mut(e.event.as_str()) {
                 Some(h) => h.record(e.killed),
                 None => {
                     let mut h = Histogram::default();
                     h.record(e.killed);
-                    self.nuclear_killed.insert(e.event.clone(), h);
+                    self.nuclear_killed.insert(e.event.to_string(), h);
                 }
             }
         }
@@ -262,6 +262,7 @@ mod tests {
                     killed: 0.0,
                     injured: 0.0,
                     strike: false,
+                    event_id: 0,
                 }],
                 ..Default::default()
             });
