@@ -353,9 +353,40 @@ impl Ctx<'_> {
     /// Predicates only read the state, so evaluating them all once instead of rung by rung
     /// changes no value.
     fn facts(&self, ps: &PoliticalState, st: &RunState) -> Facts {
+        // Spelled out in `Pred::STATE` order (checked at compile time below) so that each
+        // `pred` call folds to its own arm instead of a match per bit.
+        const _: () = assert!(matches!(
+            Pred::STATE,
+            [
+                Pred::Annexed,
+                Pred::AnnexedUnderAttack,
+                Pred::ExistentialThreat,
+                Pred::Losing,
+                Pred::Alert,
+                Pred::NuclearUsed,
+                Pred::NuclearUsedThisWeek,
+                Pred::UsInvolved,
+                Pred::PatronNuclearReply,
+                Pred::CityStruck,
+                Pred::LeaderRemoved,
+            ]
+        ));
+        let values = [
+            self.pred(Pred::Annexed, ps, st),
+            self.pred(Pred::AnnexedUnderAttack, ps, st),
+            self.pred(Pred::ExistentialThreat, ps, st),
+            self.pred(Pred::Losing, ps, st),
+            self.pred(Pred::Alert, ps, st),
+            self.pred(Pred::NuclearUsed, ps, st),
+            self.pred(Pred::NuclearUsedThisWeek, ps, st),
+            self.pred(Pred::UsInvolved, ps, st),
+            self.pred(Pred::PatronNuclearReply, ps, st),
+            self.pred(Pred::CityStruck, ps, st),
+            self.pred(Pred::LeaderRemoved, ps, st),
+        ];
         let mut facts = ps.done_facts;
-        for (bit, &pred) in Pred::STATE.iter().enumerate() {
-            facts |= Facts::from(self.pred(pred, ps, st)) << bit;
+        for (bit, value) in values.into_iter().enumerate() {
+            facts |= Facts::from(value) << bit;
         }
         facts
     }
@@ -474,13 +505,15 @@ impl Ctx<'_> {
                     conv * self.face_loss(ps, achieved, true) + (1.0 - conv) * ps.face_loss;
             }
             p_exchange = reply * u.exchange_given_reply.get(v);
-            let (killed, injured) = self.strike_casualties(i, ps);
             let opp_front = st.sides[self.oi].at_front;
+            // Only strikes on troops weigh their casualties here; the others are priced (and
+            // cached) when taken, so options never taken cost no effects calculation.
             if matches!(
                 e.strike.as_ref().map(|s| s.target),
                 Some(StrikeTarget::Troops)
             ) && opp_front > 0.0
             {
+                let (killed, injured) = self.strike_casualties(i, ps);
                 gain = ((killed + injured) / opp_front).min(1.0);
             }
         }
