@@ -94,6 +94,13 @@ pub struct PoliticalState {
     scratch_options: Vec<usize>,
     scratch_utilities: Vec<f64>,
     scratch_probs: Vec<f64>,
+    /// Side indices of the leader and the opponent (looked up once per run).
+    leader_side: usize,
+    opponent_side: usize,
+    /// Whether a rung with a leader defense multiplier has been taken (frozen-conflict test).
+    fortified: bool,
+    /// `ln(1 + C0 / C_ref)` of [`support_level`], which depends on sampled parameters only.
+    ln_casualties_before_start: f64,
     pub traces: Option<Vec<DecisionTrace>>,
 }
 
@@ -107,6 +114,12 @@ impl PoliticalState {
         let ids = &r.compiled.as_ref()?.events;
         let li = r.side_index(&p.leader)?;
         let oi = r.side_index(&p.opponent)?;
+        let ladder_len = r.scenario.ladder.len();
+        // Capacities for a typical run, so the weekly loop rarely grows a buffer.
+        const TYPICAL_WEEKS: usize = 64;
+        const TYPICAL_EVENTS: usize = 8;
+        let mut territory = Vec::with_capacity(TYPICAL_WEEKS + 1);
+        territory.push(sides[li].territory_km2);
         let mut st = PoliticalState {
             support: p.support.initial.get(v),
             loyalty: p.elite.initial_loyalty.get(v),
@@ -115,8 +128,15 @@ impl PoliticalState {
             concession_cap: p.bargaining.opponent_concession_cap.get(v),
             done: vec![false; r.scenario.ladder.len()],
             strike_cache: vec![None; r.scenario.ladder.len()],
-            leader_territory: vec![sides[li].territory_km2],
+            leader_territory: territory,
             opponent_territory_start: sides[oi].territory_km2,
+            events: Vec::with_capacity(TYPICAL_EVENTS),
+            scratch_options: Vec::with_capacity(ladder_len),
+            scratch_utilities: Vec::with_capacity(ladder_len + 1),
+            scratch_probs: Vec::with_capacity(ladder_len + 1),
+            leader_side: li,
+            opponent_side: oi,
+            ln_casualties_before_start: ln_casualties_before_start(p, v),
             ..PoliticalState::default()
         };
         for (i, rung) in r.scenario.ladder.iter().enumerate() {
@@ -142,6 +162,7 @@ impl PoliticalState {
         self.alert |= e.alert;
         self.us_involved |= e.involves_patron;
         self.patron_nuclear_reply |= e.patron_nuclear_reply;
+        self.fortified |= e.leader_defense_multiplier.is_some();
         if rung.public {
             self.public_steps += 1;
         }
@@ -219,9 +240,15 @@ pub fn quantal_response_into(utilities: &[f64], lambda: f64, out: &mut Vec<f64>)
         );
         return;
     }
-    out.extend(utilities.iter().map(|u| (lambda * (u - max)).exp()));
+    out.extend(utilities.iter().map(|u| exp_or_one(lambda * (u - max))));
     let total: f64 = out.iter().sum();
     out.iter_mut().for_each(|x| *x /= total);
+}
+
+/// `x.exp()`, without the call for the best option, whose exponent is 0 (exp(±0) is exactly 1).
+#[inline]
+fn exp_or_one(x: f64) -> f64 {
+    if x == 0.0 { 1.0 } else { x.exp() }
 }
 
 /// Quantal-response probabilities: `p_i ∝ exp(lambda * u_i)` (stable for any lambda).
@@ -282,13 +309,38 @@ pub fn removal_hazard(p: &Politics, v: &Sample, face: f64, loyalty: f64, protest
 /// Support for the war (M-DOM): `S0 - k [ln(1 + (C0 + C)/C_ref) - ln(1 + C0/C_ref)] - shock + rally`,
 /// Mueller's logarithmic decline counted from the war's start, clamped to [0, 1].
 pub fn support_level(p: &Politics, v: &Sample, casualties: f64, summoned: f64, rally: f64) -> f64 {
+    support_level_from(
+        p,
+        v,
+        casualties,
+        summoned,
+        rally,
+        ln_casualties_before_start(p, v),
+    )
+}
+
+/// `ln(1 + C0/C_ref)`, the Mueller term at the war's start.
+fn ln_casualties_before_start(p: &Politics, v: &Sample) -> f64 {
+    let s = &p.support;
+    (1.0 + s.casualties_before_start.get(v) / s.casualty_reference.get(v)).ln()
+}
+
+/// [`support_level`] with its start term computed once per run.
+fn support_level_from(
+    p: &Politics,
+    v: &Sample,
+    casualties: f64,
+    summoned: f64,
+    rally: f64,
+    ln_casualties_before_start: f64,
+) -> f64 {
     let s = &p.support;
     let (c0, cref) = (
         s.casualties_before_start.get(v),
         s.casualty_reference.get(v),
     );
-    let mueller =
-        s.casualty_slope.get(v) * ((1.0 + (c0 + casualties) / cref).ln() - (1.0 + c0 / cref).ln());
+    let mueller = s.casualty_slope.get(v)
+        * ((1.0 + (c0 + casualties) / cref).ln() - ln_casualties_before_start);
     let shock = s.mobilization_shock_per_million.get(v) * summoned / 1e6;
     (s.initial.get(v) - mueller - shock + rally).clamp(0.0, 1.0)
 }
@@ -547,13 +599,13 @@ pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng
     let Some(p) = r.scenario.politics.as_ref() else {
         return;
     };
-    let (Some(li), Some(oi)) = (r.side_index(&p.leader), r.side_index(&p.opponent)) else {
-        return;
-    };
+    // A political state exists only when both sides were found.
     let Some(mut ps) = state.politics.take() else {
         return;
     };
+    let (li, oi) = (ps.leader_side, ps.opponent_side);
     let Some(c) = r.compiled.as_ref() else {
+        state.politics = Some(ps);
         return;
     };
     let ctx = Ctx { r, c, p, v, li, oi };
@@ -582,7 +634,14 @@ fn week_of_politics<R: Rng + ?Sized>(
     let s = &p.support;
     let leader = &state.sides[li];
     ps.rally *= 1.0 - s.rally_decay_per_week.get(v);
-    ps.support = support_level(p, v, leader.casualties, leader.summoned, ps.rally);
+    ps.support = support_level_from(
+        p,
+        v,
+        leader.casualties,
+        leader.summoned,
+        ps.rally,
+        ps.ln_casualties_before_start,
+    );
     let s0 = s.initial.get(v);
     let summons_week = (leader.summoned - ps.summoned_last).max(0.0);
     ps.summoned_last = leader.summoned;
@@ -750,15 +809,7 @@ fn week_of_politics<R: Rng + ?Sized>(
             < end.leader_victory_territory_share.get(v)
     {
         ps.end(week, Outcome::RuMilitaryVictory, &ids.leader, ids);
-    } else if frozen(ctx, ps)
-        && ctx
-            .r
-            .scenario
-            .ladder
-            .iter()
-            .enumerate()
-            .any(|(i, r)| ps.done[i] && r.effects.leader_defense_multiplier.is_some())
-    {
+    } else if ps.fortified && frozen(ctx, ps) {
         ps.end(week, Outcome::FrozenConflict, &ids.leader, ids);
     }
 }
@@ -864,12 +915,10 @@ pub fn finish(r: &Resolved, v: &Sample, state: &mut RunState) {
     let Some(p) = r.scenario.politics.as_ref() else {
         return;
     };
-    let (Some(li), Some(oi)) = (r.side_index(&p.leader), r.side_index(&p.opponent)) else {
-        return;
-    };
     let Some(mut ps) = state.politics.take() else {
         return;
     };
+    let (li, oi) = (ps.leader_side, ps.opponent_side);
     if ps.outcome.is_none()
         && let Some(c) = r.compiled.as_ref()
     {
