@@ -675,6 +675,9 @@ pub struct CompiledLadder {
     pub actor_order: Vec<String>,
     /// Ladder indices of each actor's options, parallel to `actor_order`.
     pub options: Vec<Vec<usize>>,
+    /// The `done` fact bits of each actor's options, parallel to `actor_order` (complete only
+    /// when `requires_facts` is `Some`).
+    pub options_done_bits: Vec<Facts>,
     /// The patron's responses to nuclear use (options that require `nuclear_used`).
     pub patron_nuclear_responses: Vec<usize>,
     /// Event and actor ids, so a run's records and statistics need no string work.
@@ -735,12 +738,21 @@ pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> Compi
             actor_order.push(a.clone());
         }
     }
-    let options = actor_order
+    let options: Vec<Vec<usize>> = actor_order
         .iter()
         .map(|a| {
             (0..ladder.len())
                 .filter(|&i| &ladder[i].actor == a)
                 .collect()
+        })
+        .collect();
+    let options_done_bits = options
+        .iter()
+        .map(|rungs| {
+            rungs
+                .iter()
+                .filter_map(|&i| Pred::Done(i).fact_bit())
+                .fold(0, |bits, bit| bits | 1 << bit)
         })
         .collect();
     let patron_nuclear_responses = (0..ladder.len())
@@ -757,6 +769,7 @@ pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> Compi
         requires_facts,
         actor_order,
         options,
+        options_done_bits,
         patron_nuclear_responses,
         events: EventIds::of(ladder, politics),
     }

@@ -101,6 +101,10 @@ pub struct PoliticalState {
     fortified: bool,
     /// `ln(1 + C0 / C_ref)` of [`support_level`], which depends on sampled parameters only.
     ln_casualties_before_start: f64,
+    /// Per actor (in decision order): the facts its eligible options were last found for,
+    /// and those options as bits by ladder index. Eligibility is a function of the facts
+    /// alone, and they seldom change from one week to the next.
+    eligible_cache: Vec<(Option<Facts>, u64)>,
     pub traces: Option<Vec<DecisionTrace>>,
 }
 
@@ -111,7 +115,8 @@ impl PoliticalState {
         sides: &[crate::model::SideState; 2],
     ) -> Option<PoliticalState> {
         let p = r.scenario.politics.as_ref()?;
-        let ids = &r.compiled.as_ref()?.events;
+        let compiled = r.compiled.as_ref()?;
+        let ids = &compiled.events;
         let li = r.side_index(&p.leader)?;
         let oi = r.side_index(&p.opponent)?;
         let ladder_len = r.scenario.ladder.len();
@@ -137,6 +142,7 @@ impl PoliticalState {
             leader_side: li,
             opponent_side: oi,
             ln_casualties_before_start: ln_casualties_before_start(p, v),
+            eligible_cache: vec![(None, 0); compiled.actor_order.len()],
             ..PoliticalState::default()
         };
         for (i, rung) in r.scenario.ladder.iter().enumerate() {
@@ -709,12 +715,30 @@ fn week_of_politics<R: Rng + ?Sized>(
         eligible.clear();
         match &ctx.c.requires_facts {
             Some(requires) => {
-                let options = &ctx.c.options[a];
-                if options.iter().any(|&i| !ps.done[i]) {
+                // Every rung has a fact bit here, so `done` is part of the facts and the
+                // eligible options a function of the facts.
+                let options_bits = ctx.c.options_done_bits[a];
+                if ps.done_facts & options_bits != options_bits {
                     let facts = *facts.get_or_insert_with(|| ctx.facts(ps, state));
-                    eligible.extend(options.iter().copied().filter(|&i| {
-                        !ps.done[i] && requires[i].iter().all(|clause| clause.holds(facts))
-                    }));
+                    let cached = &mut ps.eligible_cache[a];
+                    if cached.0 != Some(facts) {
+                        *cached = (
+                            Some(facts),
+                            eligible_bits(ctx, a, requires, &ps.done, facts),
+                        );
+                    }
+                    debug_assert_eq!(
+                        ps.eligible_cache[a].1,
+                        eligible_bits(ctx, a, requires, &ps.done, facts),
+                        "stale eligibility"
+                    );
+                    let cached = &ps.eligible_cache[a];
+                    // Ascending ladder index, the order of `options`.
+                    let mut ladder_bits = cached.1;
+                    while ladder_bits != 0 {
+                        eligible.push(ladder_bits.trailing_zeros() as usize);
+                        ladder_bits &= ladder_bits - 1;
+                    }
                 }
             }
             None => eligible.extend(
@@ -812,6 +836,25 @@ fn week_of_politics<R: Rng + ?Sized>(
     } else if ps.fortified && frozen(ctx, ps) {
         ps.end(week, Outcome::FrozenConflict, &ids.leader, ids);
     }
+}
+
+/// Actor `a`'s eligible options under `facts`, as bits by ladder index (for ladders whose every
+/// rung has a fact bit).
+#[inline]
+fn eligible_bits(
+    ctx: &Ctx,
+    a: usize,
+    requires: &[Vec<config::FactClause>],
+    done: &[bool],
+    facts: Facts,
+) -> u64 {
+    let mut ladder_bits = 0u64;
+    for &i in &ctx.c.options[a] {
+        if !done[i] && requires[i].iter().all(|clause| clause.holds(facts)) {
+            ladder_bits |= 1 << i;
+        }
+    }
+    ladder_bits
 }
 
 /// The front has not moved (beyond tolerance) for the last `frozen_after_static_weeks` weeks.
