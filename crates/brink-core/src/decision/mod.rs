@@ -105,6 +105,8 @@ pub struct PoliticalState {
     /// and those options as bits by ladder index. Eligibility is a function of the facts
     /// alone, and they seldom change from one week to the next.
     eligible_cache: Vec<(Option<Facts>, u64)>,
+    /// Parameter values the weekly choices use many times (read once per run).
+    coefficients: Coefficients,
     pub traces: Option<Vec<DecisionTrace>>,
 }
 
@@ -143,6 +145,7 @@ impl PoliticalState {
             opponent_side: oi,
             ln_casualties_before_start: ln_casualties_before_start(p, v),
             eligible_cache: vec![(None, 0); compiled.actor_order.len()],
+            coefficients: Coefficients::of(p, v),
             ..PoliticalState::default()
         };
         for (i, rung) in r.scenario.ladder.iter().enumerate() {
@@ -302,14 +305,79 @@ struct Ctx<'a> {
 
 /// Weekly removal hazard `logistic(b0 + b_face F + b_elite (1 - L) + b_prot P - b_sec s)` (M-ELITE).
 pub fn removal_hazard(p: &Politics, v: &Sample, face: f64, loyalty: f64, protests: f64) -> f64 {
-    let e = &p.elite;
-    logistic(
-        e.removal_intercept.get(v)
-            + e.removal_face.get(v) * face
-            + e.removal_disloyalty.get(v) * (1.0 - loyalty)
-            + e.removal_protest.get(v) * protests
-            - e.removal_security.get(v) * p.support.security_capacity.get(v),
-    )
+    HazardCoefficients::of(p, v).hazard(face, loyalty, protests)
+}
+
+/// The coefficients of [`removal_hazard`] in one run.
+#[derive(Clone, Copy, Debug, Default)]
+struct HazardCoefficients {
+    intercept: f64,
+    face: f64,
+    disloyalty: f64,
+    protest: f64,
+    /// `b_sec s`.
+    security: f64,
+}
+
+impl HazardCoefficients {
+    fn of(p: &Politics, v: &Sample) -> Self {
+        let e = &p.elite;
+        HazardCoefficients {
+            intercept: e.removal_intercept.get(v),
+            face: e.removal_face.get(v),
+            disloyalty: e.removal_disloyalty.get(v),
+            protest: e.removal_protest.get(v),
+            security: e.removal_security.get(v) * p.support.security_capacity.get(v),
+        }
+    }
+
+    #[inline]
+    fn hazard(&self, face: f64, loyalty: f64, protests: f64) -> f64 {
+        logistic(
+            self.intercept
+                + self.face * face
+                + self.disloyalty * (1.0 - loyalty)
+                + self.protest * protests
+                - self.security,
+        )
+    }
+}
+
+/// Parameter values of one run that the leader's weekly utilities read for every option.
+#[derive(Clone, Copy, Debug, Default)]
+struct Coefficients {
+    hazard: HazardCoefficients,
+    survival_weight: f64,
+    horizon_weeks: f64,
+    territory_weight: f64,
+    catastrophe_weight: f64,
+    exchange_given_reply: f64,
+    successor_deescalation_bonus: f64,
+    isolation_sensitivity: f64,
+    protest_per_support_lost: f64,
+    audience_cost_per_public_step: f64,
+    bar_vs_patron: f64,
+    bar_vs_opponent: f64,
+}
+
+impl Coefficients {
+    fn of(p: &Politics, v: &Sample) -> Self {
+        let u = &p.utility;
+        Coefficients {
+            hazard: HazardCoefficients::of(p, v),
+            survival_weight: u.survival_weight.get(v),
+            horizon_weeks: u.horizon_weeks.get(v),
+            territory_weight: u.territory_weight.get(v),
+            catastrophe_weight: u.catastrophe_weight.get(v),
+            exchange_given_reply: u.exchange_given_reply.get(v),
+            successor_deescalation_bonus: u.successor_deescalation_bonus.get(v),
+            isolation_sensitivity: p.elite.isolation_sensitivity.get(v),
+            protest_per_support_lost: p.support.protest_per_support_lost.get(v),
+            audience_cost_per_public_step: p.face.audience_cost_per_public_step.get(v),
+            bar_vs_patron: p.face.bar_vs_patron.get(v),
+            bar_vs_opponent: p.face.bar_vs_opponent.get(v),
+        }
+    }
 }
 
 /// Support for the war (M-DOM): `S0 - k [ln(1 + (C0 + C)/C_ref) - ln(1 + C0/C_ref)] - shock + rally`,
@@ -352,10 +420,6 @@ fn support_level_from(
 }
 
 impl Ctx<'_> {
-    fn hazard(&self, face: f64, loyalty: f64, protests: f64) -> f64 {
-        removal_hazard(self.p, self.v, face, loyalty, protests)
-    }
-
     fn face_enabled(&self, ps: &PoliticalState) -> bool {
         self.p.face.enabled && !ps.leader_removed
     }
@@ -365,9 +429,9 @@ impl Ctx<'_> {
             return 0.0;
         }
         let bar = if vs_patron {
-            self.p.face.bar_vs_patron.get(self.v)
+            ps.coefficients.bar_vs_patron
         } else {
-            self.p.face.bar_vs_opponent.get(self.v)
+            ps.coefficients.bar_vs_opponent
         };
         (bar - achieved).max(0.0)
     }
@@ -538,12 +602,12 @@ impl Ctx<'_> {
         let rung = &self.r.scenario.ladder[i];
         let e = &rung.effects;
         let v = self.v;
-        let u = &self.p.utility;
+        let w = ps.coefficients;
         let ds = e.support.as_ref().map_or(0.0, |p| p.get(v));
         let diso = e.isolation.as_ref().map_or(0.0, |p| p.get(v));
-        let dl = e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v))
-            - self.p.elite.isolation_sensitivity.get(v) * diso;
-        let dp = -self.p.support.protest_per_support_lost.get(v) * ds;
+        let dl =
+            e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v)) - w.isolation_sensitivity * diso;
+        let dp = -w.protest_per_support_lost * ds;
         let achieved = ps.achieved();
         let mut face_after = ps.face_loss;
         let mut gain = 0.0;
@@ -562,7 +626,7 @@ impl Ctx<'_> {
                 face_after =
                     conv * self.face_loss(ps, achieved, true) + (1.0 - conv) * ps.face_loss;
             }
-            p_exchange = reply * u.exchange_given_reply.get(v);
+            p_exchange = reply * w.exchange_given_reply;
             let opp_front = st.sides[self.oi].at_front;
             // Only strikes on troops weigh their casualties here; the others are priced (and
             // cached) when taken, so options never taken cost no effects calculation.
@@ -581,20 +645,20 @@ impl Ctx<'_> {
             let ceded = e.cede_territory_share.as_ref().map_or(1.0, |p| p.get(v));
             let after = achieved * (1.0 - ceded);
             face_after = self.face_loss(ps, after, ps.us_involved)
-                + self.p.face.audience_cost_per_public_step.get(v) * f64::from(ps.public_steps);
+                + w.audience_cost_per_public_step * f64::from(ps.public_steps);
         }
         let h_now = ps.hazard;
-        let h_after = self.hazard(
+        let h_after = w.hazard.hazard(
             face_after,
             (ps.loyalty + dl).clamp(0.0, 1.0),
             (ps.protests + dp).clamp(0.0, 1.0),
         );
         let mut utility = rung.base_utility.get(v)
-            + u.survival_weight.get(v) * (h_now - h_after) * u.horizon_weeks.get(v)
-            + u.territory_weight.get(v) * gain
-            - u.catastrophe_weight.get(v) * p_exchange;
+            + w.survival_weight * (h_now - h_after) * w.horizon_weeks
+            + w.territory_weight * gain
+            - w.catastrophe_weight * p_exchange;
         if ps.leader_removed && rung.level == 0 {
-            utility += u.successor_deescalation_bonus.get(v);
+            utility += w.successor_deescalation_bonus;
         }
         utility
     }
@@ -670,7 +734,10 @@ fn week_of_politics<R: Rng + ?Sized>(
         - e.face_sensitivity.get(v) * ps.face_loss
         - e.isolation_sensitivity.get(v) * ps.isolation)
         .clamp(0.0, 1.0);
-    ps.hazard = ctx.hazard(ps.face_loss, ps.loyalty, ps.protests);
+    ps.hazard = ps
+        .coefficients
+        .hazard
+        .hazard(ps.face_loss, ps.loyalty, ps.protests);
 
     // Removal of the leader (once; the successor is not modelled as removable).
     if !ps.leader_removed && rng.random::<f64>() < ps.hazard {
