@@ -602,12 +602,11 @@ impl Ctx<'_> {
         let rung = &self.r.scenario.ladder[i];
         let e = &rung.effects;
         let v = self.v;
-        let w = ps.coefficients;
         let ds = e.support.as_ref().map_or(0.0, |p| p.get(v));
         let diso = e.isolation.as_ref().map_or(0.0, |p| p.get(v));
-        let dl =
-            e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v)) - w.isolation_sensitivity * diso;
-        let dp = -w.protest_per_support_lost * ds;
+        let dl = e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v))
+            - ps.coefficients.isolation_sensitivity * diso;
+        let dp = -ps.coefficients.protest_per_support_lost * ds;
         let achieved = ps.achieved();
         let mut face_after = ps.face_loss;
         let mut gain = 0.0;
@@ -626,7 +625,7 @@ impl Ctx<'_> {
                 face_after =
                     conv * self.face_loss(ps, achieved, true) + (1.0 - conv) * ps.face_loss;
             }
-            p_exchange = reply * w.exchange_given_reply;
+            p_exchange = reply * ps.coefficients.exchange_given_reply;
             let opp_front = st.sides[self.oi].at_front;
             // Only strikes on troops weigh their casualties here; the others are priced (and
             // cached) when taken, so options never taken cost no effects calculation.
@@ -645,20 +644,20 @@ impl Ctx<'_> {
             let ceded = e.cede_territory_share.as_ref().map_or(1.0, |p| p.get(v));
             let after = achieved * (1.0 - ceded);
             face_after = self.face_loss(ps, after, ps.us_involved)
-                + w.audience_cost_per_public_step * f64::from(ps.public_steps);
+                + ps.coefficients.audience_cost_per_public_step * f64::from(ps.public_steps);
         }
         let h_now = ps.hazard;
-        let h_after = w.hazard.hazard(
+        let h_after = ps.coefficients.hazard.hazard(
             face_after,
             (ps.loyalty + dl).clamp(0.0, 1.0),
             (ps.protests + dp).clamp(0.0, 1.0),
         );
         let mut utility = rung.base_utility.get(v)
-            + w.survival_weight * (h_now - h_after) * w.horizon_weeks
-            + w.territory_weight * gain
-            - w.catastrophe_weight * p_exchange;
+            + ps.coefficients.survival_weight * (h_now - h_after) * ps.coefficients.horizon_weeks
+            + ps.coefficients.territory_weight * gain
+            - ps.coefficients.catastrophe_weight * p_exchange;
         if ps.leader_removed && rung.level == 0 {
-            utility += w.successor_deescalation_bonus;
+            utility += ps.coefficients.successor_deescalation_bonus;
         }
         utility
     }
@@ -777,9 +776,9 @@ fn week_of_politics<R: Rng + ?Sized>(
         if ps.outcome.is_some() {
             break;
         }
-        // Scratch buffers live in the state so the weekly loop does not allocate.
-        let mut eligible = std::mem::take(&mut ps.scratch_options);
-        eligible.clear();
+        // Scratch buffers live in the state so the weekly loop does not allocate; they are
+        // indexed rather than borrowed across the utility calls, which need the whole state.
+        ps.scratch_options.clear();
         match &ctx.c.requires_facts {
             Some(requires) => {
                 // Every rung has a fact bit here, so `done` is part of the facts and the
@@ -799,40 +798,44 @@ fn week_of_politics<R: Rng + ?Sized>(
                         eligible_bits(ctx, a, requires, &ps.done, facts),
                         "stale eligibility"
                     );
-                    let cached = &ps.eligible_cache[a];
                     // Ascending ladder index, the order of `options`.
-                    let mut ladder_bits = cached.1;
+                    let mut ladder_bits = ps.eligible_cache[a].1;
                     while ladder_bits != 0 {
-                        eligible.push(ladder_bits.trailing_zeros() as usize);
+                        ps.scratch_options
+                            .push(ladder_bits.trailing_zeros() as usize);
                         ladder_bits &= ladder_bits - 1;
                     }
                 }
             }
-            None => eligible.extend(
-                ctx.c.options[a]
-                    .iter()
-                    .copied()
-                    .filter(|&i| ctx.eligible(i, ps, state)),
-            ),
+            None => {
+                for &i in &ctx.c.options[a] {
+                    if ctx.eligible(i, ps, state) {
+                        ps.scratch_options.push(i);
+                    }
+                }
+            }
         }
-        if eligible.is_empty() {
-            ps.scratch_options = eligible;
+        if ps.scratch_options.is_empty() {
             continue;
         }
-        let mut utilities = std::mem::take(&mut ps.scratch_utilities);
-        utilities.clear();
-        utilities.push(0.0);
-        for &i in &eligible {
+        ps.scratch_utilities.clear();
+        ps.scratch_utilities.push(0.0);
+        for j in 0..ps.scratch_options.len() {
+            let i = ps.scratch_options[j];
             let u = if a == 0 {
                 ctx.leader_utility(Some(i), ps, state)
             } else {
                 ctx.r.scenario.ladder[i].base_utility.get(v)
             };
-            utilities.push(u);
+            ps.scratch_utilities.push(u);
         }
-        let mut probs = std::mem::take(&mut ps.scratch_probs);
-        quantal_response_into(&utilities, lambda, &mut probs);
-        let k = draw(&probs, rng);
+        quantal_response_into(&ps.scratch_utilities, lambda, &mut ps.scratch_probs);
+        let k = draw(&ps.scratch_probs, rng);
+        let (eligible, utilities, probs) = (
+            &ps.scratch_options,
+            &ps.scratch_utilities,
+            &ps.scratch_probs,
+        );
         if let Some(traces) = ps.traces.as_mut() {
             let mut options = vec![("hold".to_string(), utilities[0], probs[0])];
             for (j, &i) in eligible.iter().enumerate() {
@@ -854,9 +857,6 @@ fn week_of_politics<R: Rng + ?Sized>(
             });
         }
         let chosen = (k > 0).then(|| eligible[k - 1]);
-        ps.scratch_options = eligible;
-        ps.scratch_utilities = utilities;
-        ps.scratch_probs = probs;
         if let Some(i) = chosen {
             take_rung(ctx, i, ps, state, week, rng);
             facts = None;
