@@ -249,8 +249,14 @@ pub fn quantal_response_into(utilities: &[f64], lambda: f64, out: &mut Vec<f64>)
         );
         return;
     }
-    out.extend(utilities.iter().map(|u| exp_or_one(lambda * (u - max))));
-    let total: f64 = out.iter().sum();
+    // Weights and their sum in one pass, summed left to right as `Iterator::sum` does (from
+    // -0.0, which no sum of these weights, at least 1, can tell from 0.0).
+    let mut total = -0.0;
+    for u in utilities {
+        let weight = exp_or_one(lambda * (u - max));
+        total += weight;
+        out.push(weight);
+    }
     out.iter_mut().for_each(|x| *x /= total);
 }
 
