@@ -613,7 +613,6 @@ impl Ctx<'_> {
         let dl = e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v))
             - ps.coefficients.isolation_sensitivity * diso;
         let dp = -ps.coefficients.protest_per_support_lost * ds;
-        let achieved = ps.achieved();
         let mut face_after = ps.face_loss;
         let mut gain = 0.0;
         let mut p_exchange = 0.0;
@@ -629,7 +628,7 @@ impl Ctx<'_> {
             // The seed-002 argument: a patron's conventional retaliation switches the bar.
             if self.face_enabled(ps) {
                 face_after =
-                    conv * self.face_loss(ps, achieved, true) + (1.0 - conv) * ps.face_loss;
+                    conv * self.face_loss(ps, ps.achieved(), true) + (1.0 - conv) * ps.face_loss;
             }
             p_exchange = reply * ps.coefficients.exchange_given_reply;
             let opp_front = st.sides[self.oi].at_front;
@@ -648,7 +647,7 @@ impl Ctx<'_> {
             e.outcome == Some(Outcome::RuWithdrawal) || e.cede_territory_share.is_some();
         if backing_down && self.face_enabled(ps) {
             let ceded = e.cede_territory_share.as_ref().map_or(1.0, |p| p.get(v));
-            let after = achieved * (1.0 - ceded);
+            let after = ps.achieved() * (1.0 - ceded);
             face_after = self.face_loss(ps, after, ps.us_involved)
                 + ps.coefficients.audience_cost_per_public_step * f64::from(ps.public_steps);
         }
