@@ -364,6 +364,22 @@ struct Coefficients {
     audience_cost_per_public_step: f64,
     bar_vs_patron: f64,
     bar_vs_opponent: f64,
+    // Read once a week.
+    rally_decay_per_week: f64,
+    support_initial: f64,
+    protest_per_million_summons: f64,
+    security_capacity: f64,
+    young_men_drain: f64,
+    reward_per_week: f64,
+    face_sensitivity: f64,
+    learning_per_week: f64,
+    concession_cap_growth_per_week: f64,
+    commitment_weight: f64,
+    cost_leader_per_100k: f64,
+    cost_opponent_per_100k: f64,
+    talks_success_per_week: f64,
+    opponent_victory_territory_share: f64,
+    leader_victory_territory_share: f64,
 }
 
 impl Coefficients {
@@ -382,6 +398,21 @@ impl Coefficients {
             audience_cost_per_public_step: p.face.audience_cost_per_public_step.get(v),
             bar_vs_patron: p.face.bar_vs_patron.get(v),
             bar_vs_opponent: p.face.bar_vs_opponent.get(v),
+            rally_decay_per_week: p.support.rally_decay_per_week.get(v),
+            support_initial: p.support.initial.get(v),
+            protest_per_million_summons: p.support.protest_per_million_summons.get(v),
+            security_capacity: p.support.security_capacity.get(v),
+            young_men_drain: p.support.young_men_drain.get(v),
+            reward_per_week: p.elite.reward_per_week.get(v),
+            face_sensitivity: p.elite.face_sensitivity.get(v),
+            learning_per_week: p.bargaining.learning_per_week.get(v),
+            concession_cap_growth_per_week: p.bargaining.concession_cap_growth_per_week.get(v),
+            commitment_weight: p.bargaining.commitment_weight.get(v),
+            cost_leader_per_100k: p.bargaining.cost_leader_per_100k.get(v),
+            cost_opponent_per_100k: p.bargaining.cost_opponent_per_100k.get(v),
+            talks_success_per_week: p.bargaining.talks_success_per_week.get(v),
+            opponent_victory_territory_share: p.end.opponent_victory_territory_share.get(v),
+            leader_victory_territory_share: p.end.leader_victory_territory_share.get(v),
         }
     }
 }
@@ -705,9 +736,8 @@ fn week_of_politics<R: Rng + ?Sized>(
     // M-DOM: support falls with the log of cumulative casualties (Mueller), the mobilization
     // shock, and rallies that decay; protests grow with lost support and summonses, damped by
     // security forces and by young men summoned or gone.
-    let s = &p.support;
     let leader = &state.sides[li];
-    ps.rally *= 1.0 - s.rally_decay_per_week.get(v);
+    ps.rally *= 1.0 - ps.coefficients.rally_decay_per_week;
     ps.support = support_level_from(
         p,
         v,
@@ -716,7 +746,7 @@ fn week_of_politics<R: Rng + ?Sized>(
         ps.rally,
         ps.ln_casualties_before_start,
     );
-    let s0 = s.initial.get(v);
+    let s0 = ps.coefficients.support_initial;
     let summons_week = (leader.summoned - ps.summoned_last).max(0.0);
     ps.summoned_last = leader.summoned;
     let drained = if leader.pool_initial > 0.0 {
@@ -724,19 +754,18 @@ fn week_of_politics<R: Rng + ?Sized>(
     } else {
         0.0
     };
-    let raw = s.protest_per_support_lost.get(v) * (s0 - ps.support).max(0.0)
-        + s.protest_per_million_summons.get(v) * summons_week / 1e6;
+    let raw = ps.coefficients.protest_per_support_lost * (s0 - ps.support).max(0.0)
+        + ps.coefficients.protest_per_million_summons * summons_week / 1e6;
     ps.protests = (raw
-        * (1.0 - s.security_capacity.get(v))
-        * (1.0 - s.young_men_drain.get(v) * drained).max(0.0))
+        * (1.0 - ps.coefficients.security_capacity)
+        * (1.0 - ps.coefficients.young_men_drain * drained).max(0.0))
     .clamp(0.0, 1.0);
 
     // M-FACE and M-ELITE.
     ps.face_loss = ctx.face_loss(ps, ps.achieved(), ps.us_involved);
-    let e = &p.elite;
-    ps.loyalty = (ps.loyalty + e.reward_per_week.get(v)
-        - e.face_sensitivity.get(v) * ps.face_loss
-        - e.isolation_sensitivity.get(v) * ps.isolation)
+    ps.loyalty = (ps.loyalty + ps.coefficients.reward_per_week
+        - ps.coefficients.face_sensitivity * ps.face_loss
+        - ps.coefficients.isolation_sensitivity * ps.isolation)
         .clamp(0.0, 1.0);
     ps.hazard = ps
         .coefficients
@@ -873,36 +902,36 @@ fn week_of_politics<R: Rng + ?Sized>(
 
     // M-END: talks (Fearon 1995, with Powell's commitment problem).
     let ids = &ctx.c.events;
-    let b = &p.bargaining;
-    ps.bias_leader *= 1.0 - b.learning_per_week.get(v);
-    ps.bias_opponent *= 1.0 - b.learning_per_week.get(v);
-    ps.concession_cap = (ps.concession_cap + b.concession_cap_growth_per_week.get(v)).min(1.0);
+    ps.bias_leader *= 1.0 - ps.coefficients.learning_per_week;
+    ps.bias_opponent *= 1.0 - ps.coefficients.learning_per_week;
+    ps.concession_cap =
+        (ps.concession_cap + ps.coefficients.concession_cap_growth_per_week).min(1.0);
     let (l, o) = (&state.sides[li], &state.sides[oi]);
     let total = l.effective_strength + o.effective_strength;
     if total > 0.0 {
         let win = l.effective_strength / total;
         let shift = if l.at_front > 0.0 {
-            b.commitment_weight.get(v) * l.in_pipeline() / l.at_front
+            ps.coefficients.commitment_weight * l.in_pipeline() / l.at_front
         } else {
             0.0
         };
-        let lower =
-            win + ps.bias_leader + shift - b.cost_leader_per_100k.get(v) * l.casualties / 1e5;
-        let upper = (win - ps.bias_opponent + b.cost_opponent_per_100k.get(v) * o.casualties / 1e5)
+        let lower = win + ps.bias_leader + shift
+            - ps.coefficients.cost_leader_per_100k * l.casualties / 1e5;
+        let upper = (win - ps.bias_opponent
+            + ps.coefficients.cost_opponent_per_100k * o.casualties / 1e5)
             .min(ps.concession_cap);
-        if lower <= upper && rng.random::<f64>() < b.talks_success_per_week.get(v) {
+        if lower <= upper && rng.random::<f64>() < ps.coefficients.talks_success_per_week {
             ps.end(week, Outcome::NegotiatedSettlement, &ids.leader, ids);
             return;
         }
     }
 
     // Military end states.
-    let end = &p.end;
-    if ps.achieved() < end.opponent_victory_territory_share.get(v) {
+    if ps.achieved() < ps.coefficients.opponent_victory_territory_share {
         ps.end(week, Outcome::UaMilitaryVictory, &ids.opponent, ids);
     } else if ps.opponent_territory_start > 0.0
         && state.sides[oi].territory_km2 / ps.opponent_territory_start
-            < end.leader_victory_territory_share.get(v)
+            < ps.coefficients.leader_victory_territory_share
     {
         ps.end(week, Outcome::RuMilitaryVictory, &ids.leader, ids);
     } else if ps.fortified && frozen(ctx, ps) {
