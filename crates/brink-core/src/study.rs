@@ -8,7 +8,7 @@
 //! result is bit-identical for 1 or N threads and for any sharding.
 
 use crate::aggregate::Accumulator;
-use crate::decision::stats::{EventStats, RunEvents};
+use crate::decision::stats::{EventStats, EventTally, RunEvents};
 use crate::load::Resolved;
 use crate::model::{self, NVARS, RunState};
 use rand::SeedableRng;
@@ -209,7 +209,7 @@ fn run_one(
     buf: &mut [f64],
     slot: usize,
     runs_in_chunk: usize,
-    stats: &mut EventStats,
+    stats: &mut EventTally,
 ) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
     let leader = leader_side(r);
@@ -286,7 +286,7 @@ pub fn run_study(
             let requested = requested.clone();
             handles.push(scope.spawn(move || {
                 let mut acc = Accumulator::new(cfg.weeks, 2, nvars);
-                let mut stats = EventStats::new(cfg.weeks);
+                let mut stats = EventTally::new(r, cfg.weeks);
                 let mut buf = vec![0.0; acc.cells() * CHUNK_RUNS as usize];
                 loop {
                     if stop.load(Ordering::Relaxed) {
@@ -331,7 +331,7 @@ pub fn run_study(
         for h in handles {
             let (acc, stats) = h.join().expect("a worker thread panicked");
             merged.merge(&acc);
-            merged_events.merge(&stats);
+            merged_events.merge(&stats.into_stats());
         }
     });
     if let Some(e) = io_error {

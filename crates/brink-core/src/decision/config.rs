@@ -675,8 +675,13 @@ pub struct CompiledLadder {
     pub actor_order: Vec<String>,
     /// Ladder indices of each actor's options, parallel to `actor_order`.
     pub options: Vec<Vec<usize>>,
+    /// The `done` fact bits of each actor's options, parallel to `actor_order` (complete only
+    /// when `requires_facts` is `Some`).
+    pub options_done_bits: Vec<Facts>,
     /// The patron's responses to nuclear use (options that require `nuclear_used`).
     pub patron_nuclear_responses: Vec<usize>,
+    /// Event and actor ids, so a run's records and statistics need no string work.
+    pub events: EventIds,
 }
 
 fn parse_atom(text: &str, ids: &[&str]) -> Option<Atom> {
@@ -733,12 +738,21 @@ pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> Compi
             actor_order.push(a.clone());
         }
     }
-    let options = actor_order
+    let options: Vec<Vec<usize>> = actor_order
         .iter()
         .map(|a| {
             (0..ladder.len())
                 .filter(|&i| &ladder[i].actor == a)
                 .collect()
+        })
+        .collect();
+    let options_done_bits = options
+        .iter()
+        .map(|rungs| {
+            rungs
+                .iter()
+                .filter_map(|&i| Pred::Done(i).fact_bit())
+                .fold(0, |bits, bit| bits | 1 << bit)
         })
         .collect();
     let patron_nuclear_responses = (0..ladder.len())
@@ -755,6 +769,226 @@ pub fn compile(ladder: &[Rung], politics: &Politics, actors: &[String]) -> Compi
         requires_facts,
         actor_order,
         options,
+        options_done_bits,
         patron_nuclear_responses,
+        events: EventIds::of(ladder, politics),
+    }
+}
+
+/// An id written to outputs (actor, event or rung): text shared with the compiled ladder, so a
+/// run's event records clone it without allocating.
+#[derive(Clone)]
+pub enum Name {
+    Static(&'static str),
+    Shared(std::sync::Arc<str>),
+}
+
+impl Name {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Name::Static(s) => s,
+            Name::Shared(s) => s,
+        }
+    }
+}
+
+impl Default for Name {
+    fn default() -> Self {
+        Name::Static("")
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Self {
+        Name::Shared(s.into())
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+// Equality, order and hashing by text, whichever variant holds it.
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for Name {}
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Index of an event id in [`EventNames`].
+pub type EventId = u32;
+
+/// The distinct event ids a run can record, each once: rung ids, then the events the layer
+/// records itself. Interned by text, so two sources of the same id share one index (as they
+/// share one key in [`super::stats::EventStats`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventNames {
+    names: Vec<Name>,
+}
+
+impl EventNames {
+    /// The index of `name`, added if new.
+    pub fn intern(&mut self, name: Name) -> EventId {
+        match self.names.iter().position(|n| *n == name) {
+            Some(i) => i as EventId,
+            None => {
+                self.names.push(name);
+                (self.names.len() - 1) as EventId
+            }
+        }
+    }
+
+    pub fn name(&self, id: EventId) -> &Name {
+        &self.names[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// How a leader can be removed, with the id of the event that records it.
+pub const REMOVAL_MODES: [&str; 4] = [
+    "leader_removed_palace_coup",
+    "leader_removed_uprising",
+    "leader_removed_foreign_backed",
+    "leader_removed_tribunal",
+];
+
+/// The ids of every event a run can record, resolved once at load time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventIds {
+    pub names: EventNames,
+    /// The event of each rung (its id), by ladder index.
+    pub rungs: Vec<EventId>,
+    /// The text of each rung's id and actor, by ladder index.
+    pub rung_ids: Vec<Name>,
+    pub rung_actors: Vec<Name>,
+    pub leader: Name,
+    pub opponent: Name,
+    pub nuclear_use: EventId,
+    pub leader_removed: EventId,
+    /// Parallel to [`REMOVAL_MODES`].
+    pub removal_modes: [EventId; 4],
+    /// The event of each outcome, parallel to [`Outcome::ALL`].
+    pub outcomes: [EventId; 7],
+}
+
+impl EventIds {
+    fn of(ladder: &[Rung], politics: &Politics) -> EventIds {
+        let mut names = EventNames::default();
+        let rung_ids: Vec<Name> = ladder.iter().map(|r| Name::from(r.id.as_str())).collect();
+        let rungs = rung_ids.iter().map(|n| names.intern(n.clone())).collect();
+        let nuclear_use = names.intern(Name::Static("nuclear_use"));
+        let leader_removed = names.intern(Name::Static("leader_removed"));
+        let removal_modes = REMOVAL_MODES.map(|m| names.intern(Name::Static(m)));
+        let outcomes = Outcome::ALL.map(|o| names.intern(Name::Static(o.id())));
+        EventIds {
+            names,
+            rungs,
+            rung_ids,
+            rung_actors: ladder
+                .iter()
+                .map(|r| Name::from(r.actor.as_str()))
+                .collect(),
+            leader: Name::from(politics.leader.as_str()),
+            opponent: Name::from(politics.opponent.as_str()),
+            nuclear_use,
+            leader_removed,
+            removal_modes,
+            outcomes,
+        }
+    }
+
+    /// The event recorded when a run ends with `outcome`.
+    pub fn outcome(&self, outcome: Outcome) -> EventId {
+        self.outcomes[outcome as usize]
+    }
+}
+
+#[cfg(test)]
+mod event_name_tests {
+    use super::*;
+
+    #[test]
+    fn interning_gives_one_index_per_text_whatever_the_variant() {
+        let mut names = EventNames::default();
+        let a = names.intern(Name::from("annexation"));
+        let b = names.intern(Name::Static("nuclear_use"));
+        assert_eq!(names.intern(Name::Static("annexation")), a);
+        assert_eq!(names.intern(Name::from("nuclear_use")), b);
+        assert_ne!(a, b);
+        assert_eq!(names.len(), 2);
+        assert_eq!(names.name(a), "annexation");
+        assert_eq!(names.name(b).to_string(), "nuclear_use");
+    }
+
+    #[test]
+    fn outcome_events_follow_outcome_order() {
+        for (i, o) in Outcome::ALL.iter().enumerate() {
+            assert_eq!(*o as usize, i);
+        }
+    }
+
+    #[test]
+    fn a_rung_named_like_a_fixed_event_shares_its_index() {
+        let r = crate::load::load_default(&[]).unwrap();
+        let p = r.scenario.politics.as_ref().unwrap();
+        let mut ladder = r.scenario.ladder.clone();
+        ladder[0].id = "nuclear_use".into();
+        let ids = EventIds::of(&ladder, p);
+        assert_eq!(ids.rungs[0], ids.nuclear_use);
+        assert_eq!(ids.names.name(ids.rungs[1]), &ladder[1].id);
+        assert_eq!(
+            ids.names.name(ids.outcome(Outcome::FrozenConflict)),
+            "frozen_conflict"
+        );
     }
 }

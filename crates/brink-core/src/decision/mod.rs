@@ -16,8 +16,8 @@ use crate::load::Resolved;
 use crate::model::RunState;
 use crate::param::Sample;
 use config::{
-    Atom, BurstKind, CompiledLadder, Facts, Outcome, Politics, Pred, Rung, StrikeTarget,
-    kahn_threshold,
+    Atom, BurstKind, CompiledLadder, EventId, EventIds, Facts, Name, Outcome, Politics, Pred, Rung,
+    StrikeTarget, kahn_threshold,
 };
 use rand::Rng;
 use serde::Serialize;
@@ -26,10 +26,10 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRecord {
     pub week: u32,
-    pub actor: String,
-    pub event: String,
+    pub actor: Name,
+    pub event: Name,
     /// The rung that produced it ("" for events that are not rungs).
-    pub rung: String,
+    pub rung: Name,
     pub kahn_rung: u32,
     pub threshold: &'static str,
     /// People killed and injured by this event (nuclear strikes; 0 otherwise).
@@ -37,6 +37,9 @@ pub struct EventRecord {
     pub injured: f64,
     /// Whether the event is a nuclear detonation.
     pub strike: bool,
+    /// `event` as an index into the compiled ladder's event names (for the statistics).
+    #[serde(skip)]
+    pub event_id: EventId,
 }
 
 /// One actor's weekly choice, with every option's utility and probability (for `explain`).
@@ -91,6 +94,19 @@ pub struct PoliticalState {
     scratch_options: Vec<usize>,
     scratch_utilities: Vec<f64>,
     scratch_probs: Vec<f64>,
+    /// Side indices of the leader and the opponent (looked up once per run).
+    leader_side: usize,
+    opponent_side: usize,
+    /// Whether a rung with a leader defense multiplier has been taken (frozen-conflict test).
+    fortified: bool,
+    /// `ln(1 + C0 / C_ref)` of [`support_level`], which depends on sampled parameters only.
+    ln_casualties_before_start: f64,
+    /// Per actor (in decision order): the facts its eligible options were last found for,
+    /// and those options as bits by ladder index. Eligibility is a function of the facts
+    /// alone, and they seldom change from one week to the next.
+    eligible_cache: Vec<(Option<Facts>, u64)>,
+    /// Parameter values the weekly choices use many times (read once per run).
+    coefficients: Coefficients,
     pub traces: Option<Vec<DecisionTrace>>,
 }
 
@@ -101,8 +117,16 @@ impl PoliticalState {
         sides: &[crate::model::SideState; 2],
     ) -> Option<PoliticalState> {
         let p = r.scenario.politics.as_ref()?;
+        let compiled = r.compiled.as_ref()?;
+        let ids = &compiled.events;
         let li = r.side_index(&p.leader)?;
         let oi = r.side_index(&p.opponent)?;
+        let ladder_len = r.scenario.ladder.len();
+        // Capacities for a typical run, so the weekly loop rarely grows a buffer.
+        const TYPICAL_WEEKS: usize = 64;
+        const TYPICAL_EVENTS: usize = 8;
+        let mut territory = Vec::with_capacity(TYPICAL_WEEKS + 1);
+        territory.push(sides[li].territory_km2);
         let mut st = PoliticalState {
             support: p.support.initial.get(v),
             loyalty: p.elite.initial_loyalty.get(v),
@@ -111,15 +135,24 @@ impl PoliticalState {
             concession_cap: p.bargaining.opponent_concession_cap.get(v),
             done: vec![false; r.scenario.ladder.len()],
             strike_cache: vec![None; r.scenario.ladder.len()],
-            leader_territory: vec![sides[li].territory_km2],
+            leader_territory: territory,
             opponent_territory_start: sides[oi].territory_km2,
+            events: Vec::with_capacity(TYPICAL_EVENTS),
+            scratch_options: Vec::with_capacity(ladder_len),
+            scratch_utilities: Vec::with_capacity(ladder_len + 1),
+            scratch_probs: Vec::with_capacity(ladder_len + 1),
+            leader_side: li,
+            opponent_side: oi,
+            ln_casualties_before_start: ln_casualties_before_start(p, v),
+            eligible_cache: vec![(None, 0); compiled.actor_order.len()],
+            coefficients: Coefficients::of(p, v),
             ..PoliticalState::default()
         };
         for (i, rung) in r.scenario.ladder.iter().enumerate() {
             if rung.initial {
                 st.mark_done(i);
                 st.flags_from(rung);
-                st.record(0, rung, &rung.id, &rung.id);
+                st.record_rung(0, rung, i, ids);
             }
         }
         Some(st)
@@ -138,42 +171,46 @@ impl PoliticalState {
         self.alert |= e.alert;
         self.us_involved |= e.involves_patron;
         self.patron_nuclear_reply |= e.patron_nuclear_reply;
+        self.fortified |= e.leader_defense_multiplier.is_some();
         if rung.public {
             self.public_steps += 1;
         }
     }
 
-    fn record(&mut self, week: u32, rung: &Rung, event: &str, rung_id: &str) {
+    /// Records the taking of rung `i` (its event is the rung's id).
+    fn record_rung(&mut self, week: u32, rung: &Rung, i: usize, ids: &EventIds) {
         self.highest_kahn = self.highest_kahn.max(rung.kahn_rung);
         self.events.push(EventRecord {
             week,
-            actor: rung.actor.clone(),
-            event: event.to_string(),
-            rung: rung_id.to_string(),
+            actor: ids.rung_actors[i].clone(),
+            event: ids.rung_ids[i].clone(),
+            rung: ids.rung_ids[i].clone(),
             kahn_rung: rung.kahn_rung,
             threshold: kahn_threshold(rung.kahn_rung),
             killed: 0.0,
             injured: 0.0,
             strike: rung.effects.strike.is_some(),
+            event_id: ids.rungs[i],
         });
     }
 
-    fn record_plain(&mut self, week: u32, actor: &str, event: &str, kahn: u32) {
+    fn record_plain(&mut self, week: u32, actor: &Name, event: EventId, ids: &EventIds, kahn: u32) {
         self.highest_kahn = self.highest_kahn.max(kahn);
         self.events.push(EventRecord {
             week,
-            actor: actor.to_string(),
-            event: event.to_string(),
-            rung: String::new(),
+            actor: actor.clone(),
+            event: ids.names.name(event).clone(),
+            rung: Name::default(),
             kahn_rung: kahn,
             threshold: kahn_threshold(kahn),
             killed: 0.0,
             injured: 0.0,
             strike: false,
+            event_id: event,
         });
     }
 
-    fn end(&mut self, week: u32, outcome: Outcome, actor: &str) {
+    fn end(&mut self, week: u32, outcome: Outcome, actor: &Name, ids: &EventIds) {
         if self.outcome.is_none() {
             self.outcome = Some((outcome, week));
             let kahn = if outcome == Outcome::StrategicExchange {
@@ -182,7 +219,7 @@ impl PoliticalState {
                 0
             };
             if !matches!(outcome, Outcome::RuWithdrawal | Outcome::OngoingAtHorizon) {
-                self.record_plain(week, actor, outcome.id(), kahn);
+                self.record_plain(week, actor, ids.outcome(outcome), ids, kahn);
             }
         }
     }
@@ -212,9 +249,21 @@ pub fn quantal_response_into(utilities: &[f64], lambda: f64, out: &mut Vec<f64>)
         );
         return;
     }
-    out.extend(utilities.iter().map(|u| (lambda * (u - max)).exp()));
-    let total: f64 = out.iter().sum();
+    // Weights and their sum in one pass, summed left to right as `Iterator::sum` does (from
+    // -0.0, which no sum of these weights, at least 1, can tell from 0.0).
+    let mut total = -0.0;
+    for u in utilities {
+        let weight = exp_or_one(lambda * (u - max));
+        total += weight;
+        out.push(weight);
+    }
     out.iter_mut().for_each(|x| *x /= total);
+}
+
+/// `x.exp()`, without the call for the best option, whose exponent is 0 (exp(±0) is exactly 1).
+#[inline]
+fn exp_or_one(x: f64) -> f64 {
+    if x == 0.0 { 1.0 } else { x.exp() }
 }
 
 /// Quantal-response probabilities: `p_i ∝ exp(lambda * u_i)` (stable for any lambda).
@@ -262,35 +311,152 @@ struct Ctx<'a> {
 
 /// Weekly removal hazard `logistic(b0 + b_face F + b_elite (1 - L) + b_prot P - b_sec s)` (M-ELITE).
 pub fn removal_hazard(p: &Politics, v: &Sample, face: f64, loyalty: f64, protests: f64) -> f64 {
-    let e = &p.elite;
-    logistic(
-        e.removal_intercept.get(v)
-            + e.removal_face.get(v) * face
-            + e.removal_disloyalty.get(v) * (1.0 - loyalty)
-            + e.removal_protest.get(v) * protests
-            - e.removal_security.get(v) * p.support.security_capacity.get(v),
-    )
+    HazardCoefficients::of(p, v).hazard(face, loyalty, protests)
+}
+
+/// The coefficients of [`removal_hazard`] in one run.
+#[derive(Clone, Copy, Debug, Default)]
+struct HazardCoefficients {
+    intercept: f64,
+    face: f64,
+    disloyalty: f64,
+    protest: f64,
+    /// `b_sec s`.
+    security: f64,
+}
+
+impl HazardCoefficients {
+    fn of(p: &Politics, v: &Sample) -> Self {
+        let e = &p.elite;
+        HazardCoefficients {
+            intercept: e.removal_intercept.get(v),
+            face: e.removal_face.get(v),
+            disloyalty: e.removal_disloyalty.get(v),
+            protest: e.removal_protest.get(v),
+            security: e.removal_security.get(v) * p.support.security_capacity.get(v),
+        }
+    }
+
+    #[inline]
+    fn hazard(&self, face: f64, loyalty: f64, protests: f64) -> f64 {
+        logistic(
+            self.intercept
+                + self.face * face
+                + self.disloyalty * (1.0 - loyalty)
+                + self.protest * protests
+                - self.security,
+        )
+    }
+}
+
+/// Parameter values of one run that the leader's weekly utilities read for every option.
+#[derive(Clone, Copy, Debug, Default)]
+struct Coefficients {
+    hazard: HazardCoefficients,
+    survival_weight: f64,
+    horizon_weeks: f64,
+    territory_weight: f64,
+    catastrophe_weight: f64,
+    exchange_given_reply: f64,
+    successor_deescalation_bonus: f64,
+    isolation_sensitivity: f64,
+    protest_per_support_lost: f64,
+    audience_cost_per_public_step: f64,
+    bar_vs_patron: f64,
+    bar_vs_opponent: f64,
+    // Read once a week.
+    rally_decay_per_week: f64,
+    support_initial: f64,
+    protest_per_million_summons: f64,
+    security_capacity: f64,
+    young_men_drain: f64,
+    reward_per_week: f64,
+    face_sensitivity: f64,
+    learning_per_week: f64,
+    concession_cap_growth_per_week: f64,
+    commitment_weight: f64,
+    cost_leader_per_100k: f64,
+    cost_opponent_per_100k: f64,
+    talks_success_per_week: f64,
+    opponent_victory_territory_share: f64,
+    leader_victory_territory_share: f64,
+}
+
+impl Coefficients {
+    fn of(p: &Politics, v: &Sample) -> Self {
+        let u = &p.utility;
+        Coefficients {
+            hazard: HazardCoefficients::of(p, v),
+            survival_weight: u.survival_weight.get(v),
+            horizon_weeks: u.horizon_weeks.get(v),
+            territory_weight: u.territory_weight.get(v),
+            catastrophe_weight: u.catastrophe_weight.get(v),
+            exchange_given_reply: u.exchange_given_reply.get(v),
+            successor_deescalation_bonus: u.successor_deescalation_bonus.get(v),
+            isolation_sensitivity: p.elite.isolation_sensitivity.get(v),
+            protest_per_support_lost: p.support.protest_per_support_lost.get(v),
+            audience_cost_per_public_step: p.face.audience_cost_per_public_step.get(v),
+            bar_vs_patron: p.face.bar_vs_patron.get(v),
+            bar_vs_opponent: p.face.bar_vs_opponent.get(v),
+            rally_decay_per_week: p.support.rally_decay_per_week.get(v),
+            support_initial: p.support.initial.get(v),
+            protest_per_million_summons: p.support.protest_per_million_summons.get(v),
+            security_capacity: p.support.security_capacity.get(v),
+            young_men_drain: p.support.young_men_drain.get(v),
+            reward_per_week: p.elite.reward_per_week.get(v),
+            face_sensitivity: p.elite.face_sensitivity.get(v),
+            learning_per_week: p.bargaining.learning_per_week.get(v),
+            concession_cap_growth_per_week: p.bargaining.concession_cap_growth_per_week.get(v),
+            commitment_weight: p.bargaining.commitment_weight.get(v),
+            cost_leader_per_100k: p.bargaining.cost_leader_per_100k.get(v),
+            cost_opponent_per_100k: p.bargaining.cost_opponent_per_100k.get(v),
+            talks_success_per_week: p.bargaining.talks_success_per_week.get(v),
+            opponent_victory_territory_share: p.end.opponent_victory_territory_share.get(v),
+            leader_victory_territory_share: p.end.leader_victory_territory_share.get(v),
+        }
+    }
 }
 
 /// Support for the war (M-DOM): `S0 - k [ln(1 + (C0 + C)/C_ref) - ln(1 + C0/C_ref)] - shock + rally`,
 /// Mueller's logarithmic decline counted from the war's start, clamped to [0, 1].
 pub fn support_level(p: &Politics, v: &Sample, casualties: f64, summoned: f64, rally: f64) -> f64 {
+    support_level_from(
+        p,
+        v,
+        casualties,
+        summoned,
+        rally,
+        ln_casualties_before_start(p, v),
+    )
+}
+
+/// `ln(1 + C0/C_ref)`, the Mueller term at the war's start.
+fn ln_casualties_before_start(p: &Politics, v: &Sample) -> f64 {
+    let s = &p.support;
+    (1.0 + s.casualties_before_start.get(v) / s.casualty_reference.get(v)).ln()
+}
+
+/// [`support_level`] with its start term computed once per run.
+fn support_level_from(
+    p: &Politics,
+    v: &Sample,
+    casualties: f64,
+    summoned: f64,
+    rally: f64,
+    ln_casualties_before_start: f64,
+) -> f64 {
     let s = &p.support;
     let (c0, cref) = (
         s.casualties_before_start.get(v),
         s.casualty_reference.get(v),
     );
-    let mueller =
-        s.casualty_slope.get(v) * ((1.0 + (c0 + casualties) / cref).ln() - (1.0 + c0 / cref).ln());
+    let mueller = s.casualty_slope.get(v)
+        * ((1.0 + (c0 + casualties) / cref).ln() - ln_casualties_before_start);
     let shock = s.mobilization_shock_per_million.get(v) * summoned / 1e6;
     (s.initial.get(v) - mueller - shock + rally).clamp(0.0, 1.0)
 }
 
 impl Ctx<'_> {
-    fn hazard(&self, face: f64, loyalty: f64, protests: f64) -> f64 {
-        removal_hazard(self.p, self.v, face, loyalty, protests)
-    }
-
     fn face_enabled(&self, ps: &PoliticalState) -> bool {
         self.p.face.enabled && !ps.leader_removed
     }
@@ -300,9 +466,9 @@ impl Ctx<'_> {
             return 0.0;
         }
         let bar = if vs_patron {
-            self.p.face.bar_vs_patron.get(self.v)
+            ps.coefficients.bar_vs_patron
         } else {
-            self.p.face.bar_vs_opponent.get(self.v)
+            ps.coefficients.bar_vs_opponent
         };
         (bar - achieved).max(0.0)
     }
@@ -346,9 +512,40 @@ impl Ctx<'_> {
     /// Predicates only read the state, so evaluating them all once instead of rung by rung
     /// changes no value.
     fn facts(&self, ps: &PoliticalState, st: &RunState) -> Facts {
+        // Spelled out in `Pred::STATE` order (checked at compile time below) so that each
+        // `pred` call folds to its own arm instead of a match per bit.
+        const _: () = assert!(matches!(
+            Pred::STATE,
+            [
+                Pred::Annexed,
+                Pred::AnnexedUnderAttack,
+                Pred::ExistentialThreat,
+                Pred::Losing,
+                Pred::Alert,
+                Pred::NuclearUsed,
+                Pred::NuclearUsedThisWeek,
+                Pred::UsInvolved,
+                Pred::PatronNuclearReply,
+                Pred::CityStruck,
+                Pred::LeaderRemoved,
+            ]
+        ));
+        let values = [
+            self.pred(Pred::Annexed, ps, st),
+            self.pred(Pred::AnnexedUnderAttack, ps, st),
+            self.pred(Pred::ExistentialThreat, ps, st),
+            self.pred(Pred::Losing, ps, st),
+            self.pred(Pred::Alert, ps, st),
+            self.pred(Pred::NuclearUsed, ps, st),
+            self.pred(Pred::NuclearUsedThisWeek, ps, st),
+            self.pred(Pred::UsInvolved, ps, st),
+            self.pred(Pred::PatronNuclearReply, ps, st),
+            self.pred(Pred::CityStruck, ps, st),
+            self.pred(Pred::LeaderRemoved, ps, st),
+        ];
         let mut facts = ps.done_facts;
-        for (bit, &pred) in Pred::STATE.iter().enumerate() {
-            facts |= Facts::from(self.pred(pred, ps, st)) << bit;
+        for (bit, value) in values.into_iter().enumerate() {
+            facts |= Facts::from(value) << bit;
         }
         facts
     }
@@ -442,13 +639,11 @@ impl Ctx<'_> {
         let rung = &self.r.scenario.ladder[i];
         let e = &rung.effects;
         let v = self.v;
-        let u = &self.p.utility;
         let ds = e.support.as_ref().map_or(0.0, |p| p.get(v));
         let diso = e.isolation.as_ref().map_or(0.0, |p| p.get(v));
         let dl = e.elite_loyalty.as_ref().map_or(0.0, |p| p.get(v))
-            - self.p.elite.isolation_sensitivity.get(v) * diso;
-        let dp = -self.p.support.protest_per_support_lost.get(v) * ds;
-        let achieved = ps.achieved();
+            - ps.coefficients.isolation_sensitivity * diso;
+        let dp = -ps.coefficients.protest_per_support_lost * ds;
         let mut face_after = ps.face_loss;
         let mut gain = 0.0;
         let mut p_exchange = 0.0;
@@ -464,16 +659,18 @@ impl Ctx<'_> {
             // The seed-002 argument: a patron's conventional retaliation switches the bar.
             if self.face_enabled(ps) {
                 face_after =
-                    conv * self.face_loss(ps, achieved, true) + (1.0 - conv) * ps.face_loss;
+                    conv * self.face_loss(ps, ps.achieved(), true) + (1.0 - conv) * ps.face_loss;
             }
-            p_exchange = reply * u.exchange_given_reply.get(v);
-            let (killed, injured) = self.strike_casualties(i, ps);
+            p_exchange = reply * ps.coefficients.exchange_given_reply;
             let opp_front = st.sides[self.oi].at_front;
+            // Only strikes on troops weigh their casualties here; the others are priced (and
+            // cached) when taken, so options never taken cost no effects calculation.
             if matches!(
                 e.strike.as_ref().map(|s| s.target),
                 Some(StrikeTarget::Troops)
             ) && opp_front > 0.0
             {
+                let (killed, injured) = self.strike_casualties(i, ps);
                 gain = ((killed + injured) / opp_front).min(1.0);
             }
         }
@@ -481,22 +678,22 @@ impl Ctx<'_> {
             e.outcome == Some(Outcome::RuWithdrawal) || e.cede_territory_share.is_some();
         if backing_down && self.face_enabled(ps) {
             let ceded = e.cede_territory_share.as_ref().map_or(1.0, |p| p.get(v));
-            let after = achieved * (1.0 - ceded);
+            let after = ps.achieved() * (1.0 - ceded);
             face_after = self.face_loss(ps, after, ps.us_involved)
-                + self.p.face.audience_cost_per_public_step.get(v) * f64::from(ps.public_steps);
+                + ps.coefficients.audience_cost_per_public_step * f64::from(ps.public_steps);
         }
         let h_now = ps.hazard;
-        let h_after = self.hazard(
+        let h_after = ps.coefficients.hazard.hazard(
             face_after,
             (ps.loyalty + dl).clamp(0.0, 1.0),
             (ps.protests + dp).clamp(0.0, 1.0),
         );
         let mut utility = rung.base_utility.get(v)
-            + u.survival_weight.get(v) * (h_now - h_after) * u.horizon_weeks.get(v)
-            + u.territory_weight.get(v) * gain
-            - u.catastrophe_weight.get(v) * p_exchange;
+            + ps.coefficients.survival_weight * (h_now - h_after) * ps.coefficients.horizon_weeks
+            + ps.coefficients.territory_weight * gain
+            - ps.coefficients.catastrophe_weight * p_exchange;
         if ps.leader_removed && rung.level == 0 {
-            utility += u.successor_deescalation_bonus.get(v);
+            utility += ps.coefficients.successor_deescalation_bonus;
         }
         utility
     }
@@ -507,13 +704,13 @@ pub fn step<R: Rng + ?Sized>(r: &Resolved, v: &Sample, state: &mut RunState, rng
     let Some(p) = r.scenario.politics.as_ref() else {
         return;
     };
-    let (Some(li), Some(oi)) = (r.side_index(&p.leader), r.side_index(&p.opponent)) else {
-        return;
-    };
+    // A political state exists only when both sides were found.
     let Some(mut ps) = state.politics.take() else {
         return;
     };
+    let (li, oi) = (ps.leader_side, ps.opponent_side);
     let Some(c) = r.compiled.as_ref() else {
+        state.politics = Some(ps);
         return;
     };
     let ctx = Ctx { r, c, p, v, li, oi };
@@ -539,11 +736,17 @@ fn week_of_politics<R: Rng + ?Sized>(
     // M-DOM: support falls with the log of cumulative casualties (Mueller), the mobilization
     // shock, and rallies that decay; protests grow with lost support and summonses, damped by
     // security forces and by young men summoned or gone.
-    let s = &p.support;
     let leader = &state.sides[li];
-    ps.rally *= 1.0 - s.rally_decay_per_week.get(v);
-    ps.support = support_level(p, v, leader.casualties, leader.summoned, ps.rally);
-    let s0 = s.initial.get(v);
+    ps.rally *= 1.0 - ps.coefficients.rally_decay_per_week;
+    ps.support = support_level_from(
+        p,
+        v,
+        leader.casualties,
+        leader.summoned,
+        ps.rally,
+        ps.ln_casualties_before_start,
+    );
+    let s0 = ps.coefficients.support_initial;
     let summons_week = (leader.summoned - ps.summoned_last).max(0.0);
     ps.summoned_last = leader.summoned;
     let drained = if leader.pool_initial > 0.0 {
@@ -551,21 +754,23 @@ fn week_of_politics<R: Rng + ?Sized>(
     } else {
         0.0
     };
-    let raw = s.protest_per_support_lost.get(v) * (s0 - ps.support).max(0.0)
-        + s.protest_per_million_summons.get(v) * summons_week / 1e6;
+    let raw = ps.coefficients.protest_per_support_lost * (s0 - ps.support).max(0.0)
+        + ps.coefficients.protest_per_million_summons * summons_week / 1e6;
     ps.protests = (raw
-        * (1.0 - s.security_capacity.get(v))
-        * (1.0 - s.young_men_drain.get(v) * drained).max(0.0))
+        * (1.0 - ps.coefficients.security_capacity)
+        * (1.0 - ps.coefficients.young_men_drain * drained).max(0.0))
     .clamp(0.0, 1.0);
 
     // M-FACE and M-ELITE.
     ps.face_loss = ctx.face_loss(ps, ps.achieved(), ps.us_involved);
-    let e = &p.elite;
-    ps.loyalty = (ps.loyalty + e.reward_per_week.get(v)
-        - e.face_sensitivity.get(v) * ps.face_loss
-        - e.isolation_sensitivity.get(v) * ps.isolation)
+    ps.loyalty = (ps.loyalty + ps.coefficients.reward_per_week
+        - ps.coefficients.face_sensitivity * ps.face_loss
+        - ps.coefficients.isolation_sensitivity * ps.isolation)
         .clamp(0.0, 1.0);
-    ps.hazard = ctx.hazard(ps.face_loss, ps.loyalty, ps.protests);
+    ps.hazard = ps
+        .coefficients
+        .hazard
+        .hazard(ps.face_loss, ps.loyalty, ps.protests);
 
     // Removal of the leader (once; the successor is not modelled as removable).
     if !ps.leader_removed && rng.random::<f64>() < ps.hazard {
@@ -583,9 +788,14 @@ fn week_of_politics<R: Rng + ?Sized>(
         } else {
             vec![1.0, 0.0, 0.0, 0.0]
         };
-        let mode = weights[draw(&probs, rng)].0;
-        ps.record_plain(week, &p.leader, "leader_removed", 0);
-        ps.record_plain(week, &p.leader, &format!("leader_removed_{mode}"), 0);
+        let mode = draw(&probs, rng);
+        debug_assert_eq!(
+            config::REMOVAL_MODES[mode],
+            format!("leader_removed_{}", weights[mode].0)
+        );
+        let ids = &ctx.c.events;
+        ps.record_plain(week, &ids.leader, ids.leader_removed, ids, 0);
+        ps.record_plain(week, &ids.leader, ids.removal_modes[mode], ids, 0);
         ps.face_loss = 0.0;
         ps.bias_leader = 0.0;
     }
@@ -600,44 +810,66 @@ fn week_of_politics<R: Rng + ?Sized>(
         if ps.outcome.is_some() {
             break;
         }
-        // Scratch buffers live in the state so the weekly loop does not allocate.
-        let mut eligible = std::mem::take(&mut ps.scratch_options);
-        eligible.clear();
+        // Scratch buffers live in the state so the weekly loop does not allocate; they are
+        // indexed rather than borrowed across the utility calls, which need the whole state.
+        ps.scratch_options.clear();
         match &ctx.c.requires_facts {
             Some(requires) => {
-                let options = &ctx.c.options[a];
-                if options.iter().any(|&i| !ps.done[i]) {
+                // Every rung has a fact bit here, so `done` is part of the facts and the
+                // eligible options a function of the facts.
+                let options_bits = ctx.c.options_done_bits[a];
+                if ps.done_facts & options_bits != options_bits {
                     let facts = *facts.get_or_insert_with(|| ctx.facts(ps, state));
-                    eligible.extend(options.iter().copied().filter(|&i| {
-                        !ps.done[i] && requires[i].iter().all(|clause| clause.holds(facts))
-                    }));
+                    let cached = &mut ps.eligible_cache[a];
+                    if cached.0 != Some(facts) {
+                        *cached = (
+                            Some(facts),
+                            eligible_bits(ctx, a, requires, &ps.done, facts),
+                        );
+                    }
+                    debug_assert_eq!(
+                        ps.eligible_cache[a].1,
+                        eligible_bits(ctx, a, requires, &ps.done, facts),
+                        "stale eligibility"
+                    );
+                    // Ascending ladder index, the order of `options`.
+                    let mut ladder_bits = ps.eligible_cache[a].1;
+                    while ladder_bits != 0 {
+                        ps.scratch_options
+                            .push(ladder_bits.trailing_zeros() as usize);
+                        ladder_bits &= ladder_bits - 1;
+                    }
                 }
             }
-            None => eligible.extend(
-                ctx.c.options[a]
-                    .iter()
-                    .copied()
-                    .filter(|&i| ctx.eligible(i, ps, state)),
-            ),
+            None => {
+                for &i in &ctx.c.options[a] {
+                    if ctx.eligible(i, ps, state) {
+                        ps.scratch_options.push(i);
+                    }
+                }
+            }
         }
-        if eligible.is_empty() {
-            ps.scratch_options = eligible;
+        if ps.scratch_options.is_empty() {
             continue;
         }
-        let mut utilities = std::mem::take(&mut ps.scratch_utilities);
-        utilities.clear();
-        utilities.push(0.0);
-        for &i in &eligible {
+        ps.scratch_utilities.clear();
+        ps.scratch_utilities.push(0.0);
+        for j in 0..ps.scratch_options.len() {
+            let i = ps.scratch_options[j];
             let u = if a == 0 {
                 ctx.leader_utility(Some(i), ps, state)
             } else {
                 ctx.r.scenario.ladder[i].base_utility.get(v)
             };
-            utilities.push(u);
+            ps.scratch_utilities.push(u);
         }
-        let mut probs = std::mem::take(&mut ps.scratch_probs);
-        quantal_response_into(&utilities, lambda, &mut probs);
-        let k = draw(&probs, rng);
+        quantal_response_into(&ps.scratch_utilities, lambda, &mut ps.scratch_probs);
+        let k = draw(&ps.scratch_probs, rng);
+        let (eligible, utilities, probs) = (
+            &ps.scratch_options,
+            &ps.scratch_utilities,
+            &ps.scratch_probs,
+        );
         if let Some(traces) = ps.traces.as_mut() {
             let mut options = vec![("hold".to_string(), utilities[0], probs[0])];
             for (j, &i) in eligible.iter().enumerate() {
@@ -659,9 +891,6 @@ fn week_of_politics<R: Rng + ?Sized>(
             });
         }
         let chosen = (k > 0).then(|| eligible[k - 1]);
-        ps.scratch_options = eligible;
-        ps.scratch_utilities = utilities;
-        ps.scratch_probs = probs;
         if let Some(i) = chosen {
             take_rung(ctx, i, ps, state, week, rng);
             facts = None;
@@ -672,49 +901,61 @@ fn week_of_politics<R: Rng + ?Sized>(
     }
 
     // M-END: talks (Fearon 1995, with Powell's commitment problem).
-    let b = &p.bargaining;
-    ps.bias_leader *= 1.0 - b.learning_per_week.get(v);
-    ps.bias_opponent *= 1.0 - b.learning_per_week.get(v);
-    ps.concession_cap = (ps.concession_cap + b.concession_cap_growth_per_week.get(v)).min(1.0);
+    let ids = &ctx.c.events;
+    ps.bias_leader *= 1.0 - ps.coefficients.learning_per_week;
+    ps.bias_opponent *= 1.0 - ps.coefficients.learning_per_week;
+    ps.concession_cap =
+        (ps.concession_cap + ps.coefficients.concession_cap_growth_per_week).min(1.0);
     let (l, o) = (&state.sides[li], &state.sides[oi]);
     let total = l.effective_strength + o.effective_strength;
     if total > 0.0 {
         let win = l.effective_strength / total;
         let shift = if l.at_front > 0.0 {
-            b.commitment_weight.get(v) * l.in_pipeline() / l.at_front
+            ps.coefficients.commitment_weight * l.in_pipeline() / l.at_front
         } else {
             0.0
         };
-        let lower =
-            win + ps.bias_leader + shift - b.cost_leader_per_100k.get(v) * l.casualties / 1e5;
-        let upper = (win - ps.bias_opponent + b.cost_opponent_per_100k.get(v) * o.casualties / 1e5)
+        let lower = win + ps.bias_leader + shift
+            - ps.coefficients.cost_leader_per_100k * l.casualties / 1e5;
+        let upper = (win - ps.bias_opponent
+            + ps.coefficients.cost_opponent_per_100k * o.casualties / 1e5)
             .min(ps.concession_cap);
-        if lower <= upper && rng.random::<f64>() < b.talks_success_per_week.get(v) {
-            ps.end(week, Outcome::NegotiatedSettlement, &p.leader);
+        if lower <= upper && rng.random::<f64>() < ps.coefficients.talks_success_per_week {
+            ps.end(week, Outcome::NegotiatedSettlement, &ids.leader, ids);
             return;
         }
     }
 
     // Military end states.
-    let end = &p.end;
-    if ps.achieved() < end.opponent_victory_territory_share.get(v) {
-        ps.end(week, Outcome::UaMilitaryVictory, &p.opponent);
+    if ps.achieved() < ps.coefficients.opponent_victory_territory_share {
+        ps.end(week, Outcome::UaMilitaryVictory, &ids.opponent, ids);
     } else if ps.opponent_territory_start > 0.0
         && state.sides[oi].territory_km2 / ps.opponent_territory_start
-            < end.leader_victory_territory_share.get(v)
+            < ps.coefficients.leader_victory_territory_share
     {
-        ps.end(week, Outcome::RuMilitaryVictory, &p.leader);
-    } else if frozen(ctx, ps)
-        && ctx
-            .r
-            .scenario
-            .ladder
-            .iter()
-            .enumerate()
-            .any(|(i, r)| ps.done[i] && r.effects.leader_defense_multiplier.is_some())
-    {
-        ps.end(week, Outcome::FrozenConflict, &p.leader);
+        ps.end(week, Outcome::RuMilitaryVictory, &ids.leader, ids);
+    } else if ps.fortified && frozen(ctx, ps) {
+        ps.end(week, Outcome::FrozenConflict, &ids.leader, ids);
     }
+}
+
+/// Actor `a`'s eligible options under `facts`, as bits by ladder index (for ladders whose every
+/// rung has a fact bit).
+#[inline]
+fn eligible_bits(
+    ctx: &Ctx,
+    a: usize,
+    requires: &[Vec<config::FactClause>],
+    done: &[bool],
+    facts: Facts,
+) -> u64 {
+    let mut ladder_bits = 0u64;
+    for &i in &ctx.c.options[a] {
+        if !done[i] && requires[i].iter().all(|clause| clause.holds(facts)) {
+            ladder_bits |= 1 << i;
+        }
+    }
+    ladder_bits
 }
 
 /// The front has not moved (beyond tolerance) for the last `frozen_after_static_weeks` weeks.
@@ -743,7 +984,8 @@ fn take_rung<R: Rng + ?Sized>(
     let e = &rung.effects;
     ps.mark_done(i);
     ps.flags_from(rung);
-    ps.record(week, rung, &rung.id, &rung.id);
+    let ids = &ctx.c.events;
+    ps.record_rung(week, rung, i, ids);
     if let Some(x) = &e.support {
         ps.rally += x.get(v);
     }
@@ -773,12 +1015,23 @@ fn take_rung<R: Rng + ?Sized>(
         let (killed, injured) = ctx.strike_casualties(i, ps);
         ps.nuclear_killed += killed;
         ps.nuclear_injured += injured;
-        if let Some(ev) = ps.events.iter_mut().rev().find(|e| e.event == rung.id) {
+        if let Some(ev) = ps
+            .events
+            .iter_mut()
+            .rev()
+            .find(|e| e.event_id == ids.rungs[i])
+        {
             ev.killed = killed;
             ev.injured = injured;
         }
         if ps.nuclear_used_week.is_none() {
-            ps.record_plain(week, &rung.actor, "nuclear_use", rung.kahn_rung);
+            ps.record_plain(
+                week,
+                &ids.rung_actors[i],
+                ids.nuclear_use,
+                ids,
+                rung.kahn_rung,
+            );
         }
         ps.nuclear_used_week = Some(week);
         match s.target {
@@ -792,11 +1045,11 @@ fn take_rung<R: Rng + ?Sized>(
         }
     }
     if e.patron_nuclear_reply && rng.random::<f64>() < p.utility.exchange_given_reply.get(v) {
-        ps.end(week, Outcome::StrategicExchange, &p.leader);
+        ps.end(week, Outcome::StrategicExchange, &ids.leader, ids);
         return;
     }
     if let Some(o) = e.outcome {
-        ps.end(week, o, &rung.actor);
+        ps.end(week, o, &ids.rung_actors[i], ids);
     }
 }
 
@@ -806,28 +1059,20 @@ pub fn finish(r: &Resolved, v: &Sample, state: &mut RunState) {
     let Some(p) = r.scenario.politics.as_ref() else {
         return;
     };
-    let (Some(li), Some(oi)) = (r.side_index(&p.leader), r.side_index(&p.opponent)) else {
-        return;
-    };
     let Some(mut ps) = state.politics.take() else {
         return;
     };
-    if ps.outcome.is_none() {
-        let c = r.compiled.clone().unwrap_or_default();
-        let ctx = Ctx {
-            r,
-            c: &c,
-            p,
-            v,
-            li,
-            oi,
-        };
+    let (li, oi) = (ps.leader_side, ps.opponent_side);
+    if ps.outcome.is_none()
+        && let Some(c) = r.compiled.as_ref()
+    {
+        let ctx = Ctx { r, c, p, v, li, oi };
         let outcome = if frozen(&ctx, &ps) {
             Outcome::FrozenConflict
         } else {
             Outcome::OngoingAtHorizon
         };
-        ps.end(state.week, outcome, &p.leader);
+        ps.end(state.week, outcome, &c.events.leader, &c.events);
     }
     state.politics = Some(ps);
 }

@@ -2,8 +2,9 @@
 //! across threads and shards, like the weekly histograms.
 
 use super::EventRecord;
-use super::config::Outcome;
+use super::config::{EventId, EventNames, KAHN_THRESHOLDS, Outcome};
 use crate::aggregate::Histogram;
+use crate::load::Resolved;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -52,7 +53,7 @@ impl EventStats {
     fn firsts(run: &RunEvents) -> Vec<(&str, u32)> {
         let mut seen: Vec<(&str, u32)> = Vec::new();
         for e in &run.events {
-            if !seen.iter().any(|(id, _)| *id == e.event) {
+            if !seen.iter().any(|(id, _)| *id == e.event.as_str()) {
                 seen.push((e.event.as_str(), e.week));
             }
         }
@@ -120,12 +121,12 @@ impl EventStats {
             bump(&mut self.thresholds, t);
         }
         for e in run.events.iter().filter(|e| e.strike) {
-            match self.nuclear_killed.get_mut(&e.event) {
+            match self.nuclear_killed.get_mut(e.event.as_str()) {
                 Some(h) => h.record(e.killed),
                 None => {
                     let mut h = Histogram::default();
                     h.record(e.killed);
-                    self.nuclear_killed.insert(e.event.clone(), h);
+                    self.nuclear_killed.insert(e.event.to_string(), h);
                 }
             }
         }
@@ -216,6 +217,229 @@ impl EventStats {
     }
 }
 
+/// Slot of a run's outcome in [`EventTally`]'s outcome counts: [`Outcome::ALL`] order, then
+/// runs without an outcome.
+const NO_OUTCOME_SLOT: usize = Outcome::ALL.len();
+const OUTCOME_SLOTS: usize = Outcome::ALL.len() + 1;
+
+fn outcome_slot(run: &RunEvents) -> usize {
+    run.outcome.map_or(NO_OUTCOME_SLOT, |(o, _)| o as usize)
+}
+
+fn outcome_slot_name(slot: usize) -> &'static str {
+    Outcome::ALL.get(slot).map_or("none", |o| o.id())
+}
+
+/// The index of the Kahn threshold a rung lies above (see [`super::config::kahn_threshold`]).
+fn threshold_index(kahn_rung: u32) -> Option<usize> {
+    KAHN_THRESHOLDS
+        .iter()
+        .rposition(|(first, _)| kahn_rung >= *first)
+}
+
+/// [`EventStats`] of one worker, kept by event index in flat arrays instead of string-keyed
+/// maps: recording a run does no string work and no allocation once the buffers have grown.
+/// [`EventTally::into_stats`] gives exactly the [`EventStats`] that [`EventStats::record`]
+/// would have built from the same runs.
+#[derive(Clone, Debug)]
+pub struct EventTally {
+    weeks: u32,
+    names: EventNames,
+    /// The event of each outcome ([`Outcome::ALL`] order).
+    outcome_events: [EventId; 7],
+    /// Whether an event counts in escalation paths (not the mode of a removal).
+    in_paths: Vec<bool>,
+    runs: u64,
+    outcomes: [u64; OUTCOME_SLOTS],
+    /// Whether each event happened in some run (it then has a key in every per-event map).
+    happened: Vec<bool>,
+    /// `[event][week]`, weeks 0..=weeks.
+    first_week: Vec<u64>,
+    /// `[event][outcome slot]`.
+    outcome_given: Vec<u64>,
+    /// `[event][other event]`.
+    event_given: Vec<u64>,
+    /// Paths as event indices, the last element an outcome slot.
+    paths: BTreeMap<Vec<EventId>, u64>,
+    /// Runs by highest Kahn rung (index = rung).
+    highest_kahn: Vec<u64>,
+    thresholds: [u64; KAHN_THRESHOLDS.len()],
+    nuclear_killed: Vec<Option<Histogram>>,
+    /// Per-run scratch: distinct events in order of first occurrence, with their weeks.
+    firsts: Vec<(EventId, u32)>,
+    path: Vec<EventId>,
+}
+
+impl EventTally {
+    /// A tally for the events of `r`'s decision layer (none without one).
+    pub fn new(r: &Resolved, weeks: u32) -> Self {
+        let (names, outcome_events) = match r.compiled.as_ref() {
+            Some(c) => (c.events.names.clone(), c.events.outcomes),
+            None => (EventNames::default(), [0; 7]),
+        };
+        let n = names.len();
+        let in_paths = (0..n)
+            .map(|i| !names.name(i as EventId).starts_with("leader_removed_"))
+            .collect();
+        EventTally {
+            weeks,
+            outcome_events,
+            in_paths,
+            runs: 0,
+            outcomes: [0; OUTCOME_SLOTS],
+            happened: vec![false; n],
+            first_week: vec![0; n * (weeks as usize + 1)],
+            outcome_given: vec![0; n * OUTCOME_SLOTS],
+            event_given: vec![0; n * n],
+            paths: BTreeMap::new(),
+            highest_kahn: Vec::new(),
+            thresholds: [0; KAHN_THRESHOLDS.len()],
+            nuclear_killed: vec![None; n],
+            firsts: Vec::new(),
+            path: Vec::new(),
+            names,
+        }
+    }
+
+    /// Counts one run (its events carry indices into this tally's event names).
+    pub fn record(&mut self, run: &RunEvents) {
+        let n = self.names.len();
+        let weeks_len = self.weeks as usize + 1;
+        self.runs += 1;
+        let outcome = outcome_slot(run);
+        self.outcomes[outcome] += 1;
+        self.firsts.clear();
+        for e in &run.events {
+            debug_assert_eq!(self.names.name(e.event_id), &e.event);
+            if !self.firsts.iter().any(|&(id, _)| id == e.event_id) {
+                self.firsts.push((e.event_id, e.week));
+            }
+        }
+        for &(id, week) in &self.firsts {
+            let id = id as usize;
+            self.happened[id] = true;
+            if let Some(slot) =
+                self.first_week[id * weeks_len..(id + 1) * weeks_len].get_mut(week as usize)
+            {
+                *slot += 1;
+            }
+            self.outcome_given[id * OUTCOME_SLOTS + outcome] += 1;
+            let others = &mut self.event_given[id * n..(id + 1) * n];
+            for &(other, _) in &self.firsts {
+                others[other as usize] += 1;
+            }
+        }
+        let outcome_event = self.outcome_events.get(outcome).copied();
+        self.path.clear();
+        self.path.extend(
+            self.firsts
+                .iter()
+                .filter(|&&(id, week)| {
+                    week > 0 && self.in_paths[id as usize] && Some(id) != outcome_event
+                })
+                .map(|&(id, _)| id),
+        );
+        self.path.push(outcome as EventId);
+        match self.paths.get_mut(self.path.as_slice()) {
+            Some(count) => *count += 1,
+            None => {
+                self.paths.insert(self.path.clone(), 1);
+            }
+        }
+        let kahn = run.highest_kahn as usize;
+        if self.highest_kahn.len() <= kahn {
+            self.highest_kahn.resize(kahn + 1, 0);
+        }
+        self.highest_kahn[kahn] += 1;
+        let mut crossed = [false; KAHN_THRESHOLDS.len()];
+        for e in &run.events {
+            debug_assert_eq!(
+                threshold_index(e.kahn_rung).map_or("", |t| KAHN_THRESHOLDS[t].1),
+                e.threshold
+            );
+            if let Some(t) = threshold_index(e.kahn_rung) {
+                crossed[t] = true;
+            }
+        }
+        for (count, crossed) in self.thresholds.iter_mut().zip(crossed) {
+            *count += u64::from(crossed);
+        }
+        for e in run.events.iter().filter(|e| e.strike) {
+            self.nuclear_killed[e.event_id as usize]
+                .get_or_insert_with(Histogram::default)
+                .record(e.killed);
+        }
+    }
+
+    /// The same counts keyed by name, as [`EventStats`] writes them.
+    pub fn into_stats(self) -> EventStats {
+        let n = self.names.len();
+        let weeks_len = self.weeks as usize + 1;
+        let name = |id: usize| self.names.name(id as EventId).to_string();
+        let mut stats = EventStats::new(self.weeks);
+        stats.runs = self.runs;
+        for (slot, &count) in self.outcomes.iter().enumerate() {
+            if count > 0 {
+                stats
+                    .outcomes
+                    .insert(outcome_slot_name(slot).to_string(), count);
+            }
+        }
+        for id in (0..n).filter(|&id| self.happened[id]) {
+            stats.first_week.insert(
+                name(id),
+                self.first_week[id * weeks_len..(id + 1) * weeks_len].to_vec(),
+            );
+            let by_outcome = &self.outcome_given[id * OUTCOME_SLOTS..(id + 1) * OUTCOME_SLOTS];
+            stats.outcome_given.insert(
+                name(id),
+                (0..OUTCOME_SLOTS)
+                    .filter(|&slot| by_outcome[slot] > 0)
+                    .map(|slot| (outcome_slot_name(slot).to_string(), by_outcome[slot]))
+                    .collect(),
+            );
+            let by_event = &self.event_given[id * n..(id + 1) * n];
+            stats.event_given.insert(
+                name(id),
+                (0..n)
+                    .filter(|&other| by_event[other] > 0)
+                    .map(|other| (name(other), by_event[other]))
+                    .collect(),
+            );
+        }
+        for (path, &count) in &self.paths {
+            let (outcome, events) = path.split_last().expect("a path ends with its outcome");
+            let mut text = String::new();
+            for &id in events {
+                text.push_str(self.names.name(id));
+                text.push_str(" -> ");
+            }
+            text.push_str(outcome_slot_name(*outcome as usize));
+            // Distinct index paths have distinct texts unless ids contain " -> "; adding keeps
+            // even that case equal to counting by text.
+            *stats.paths.entry(text).or_default() += count;
+        }
+        for (kahn, &count) in self.highest_kahn.iter().enumerate() {
+            if count > 0 {
+                stats.highest_kahn.insert(kahn as u32, count);
+            }
+        }
+        for (t, &count) in self.thresholds.iter().enumerate() {
+            if count > 0 {
+                stats
+                    .thresholds
+                    .insert(KAHN_THRESHOLDS[t].1.to_string(), count);
+            }
+        }
+        for (id, h) in self.nuclear_killed.into_iter().enumerate() {
+            if let Some(h) = h {
+                stats.nuclear_killed.insert(name(id), h);
+            }
+        }
+        stats
+    }
+}
+
 /// Wilson score interval for a binomial proportion (95%: z = 1.959964).
 pub fn wilson(successes: u64, n: u64) -> (f64, f64, f64) {
     if n == 0 {
@@ -262,6 +486,7 @@ mod tests {
                     killed: 0.0,
                     injured: 0.0,
                     strike: false,
+                    event_id: 0,
                 }],
                 ..Default::default()
             });

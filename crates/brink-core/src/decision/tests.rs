@@ -316,3 +316,33 @@ fn fact_masks_give_the_same_eligibility_as_the_atoms() {
     }
     assert!(checked > 1000);
 }
+
+#[test]
+fn the_event_tally_builds_the_same_statistics_as_recording_by_name() {
+    // Uniform choice (rationality 0) takes many rungs, strikes included, so every map fills.
+    for sets in [&[][..], &["politics.rationality=0"][..]] {
+        let r = scenario(sets);
+        let weeks = 52;
+        let mut by_name = stats::EventStats::new(weeks);
+        let mut tally = stats::EventTally::new(&r, weeks);
+        for seed in 0..300 {
+            let (_, mut state) = simulate(&r, weeks, seed, |_| {});
+            let ps = state.politics.take().unwrap();
+            let run = stats::RunEvents {
+                outcome: ps.outcome,
+                events: ps.events,
+                highest_kahn: ps.highest_kahn,
+                nuclear_killed: ps.nuclear_killed,
+                nuclear_injured: ps.nuclear_injured,
+            };
+            by_name.record(&run);
+            tally.record(&run);
+        }
+        // Runs without an outcome and without events count too.
+        by_name.record(&stats::RunEvents::default());
+        tally.record(&stats::RunEvents::default());
+        assert!(!by_name.nuclear_killed.is_empty() || sets.is_empty());
+        assert!(by_name.paths.len() > 3);
+        assert_eq!(tally.into_stats(), by_name, "{sets:?}");
+    }
+}
