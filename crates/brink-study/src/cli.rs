@@ -1,7 +1,7 @@
 //! `brink sensitivity`, `brink compare` and `brink sweep`: flags, files and terminal output.
 //! The only place where brink-study touches files or the terminal.
 
-use crate::morris::{morris_design, morris_indices};
+use crate::morris::{morris_design_spread, morris_indices};
 use crate::oat::{oat_design, oat_result};
 use crate::scenario::{
     GridSpec, Outcomes, ParamRange, ScenarioModel, check_corners, check_value, compare, find_slot,
@@ -143,6 +143,10 @@ pub struct SensitivityArgs {
     /// Grid levels of the Morris design (even).
     #[arg(long, default_value_t = 4)]
     pub levels: usize,
+    /// Morris: choose the N trajectories from this many random candidates so that they spread
+    /// over the input space (Campolongo et al. 2007); 0 (default): N random trajectories.
+    #[arg(long, default_value_t = 0, value_name = "M")]
+    pub candidates: usize,
     /// Bootstrap resamples for the Sobol' 95% intervals (0: none).
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
@@ -378,10 +382,18 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
         Method::Sobol => n * (k + 2),
     };
     check_design_size(points, k)?;
+    if args.candidates > 0 && args.method != Method::Morris {
+        return Err(StudyError::Input(
+            "--candidates chooses Morris trajectories; use it with --method morris".into(),
+        ));
+    }
     // The design (rows of real-unit points) is a pure function of the method, ranges, n, levels
     // and seed, so an interrupted study can be resumed from the outputs it had evaluated.
     let morris = match args.method {
-        Method::Morris => Some(morris_design(k, n, args.levels, seed).map_err(StudyError::Input)?),
+        Method::Morris => Some(
+            morris_design_spread(k, n, args.levels, seed, args.candidates)
+                .map_err(StudyError::Input)?,
+        ),
         _ => None,
     };
     let saltelli = (args.method == Method::Sobol).then(|| saltelli_design(k, n, seed));
@@ -475,6 +487,7 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             let d = morris.as_ref().expect("morris design");
             let m = morris_indices(d, &y).map_err(StudyError::Input)?;
             doc["levels"] = json!(args.levels);
+            doc["candidates"] = json!(args.candidates);
             for (i, p) in ranges.iter().enumerate() {
                 let mut e = base_entry(p);
                 e["mu"] = json!(m.mu[i]);
@@ -554,6 +567,7 @@ fn checkpoint_identity(
         "parameters": ranges.iter().map(|p| json!([p.path, p.low, p.high, p.base])).collect::<Vec<_>>(),
         "n": n,
         "levels": args.levels,
+        "candidates": args.candidates,
         "runs_per_point": args.runs_per_point,
         "seed": seed,
         "weeks": weeks,

@@ -26,6 +26,140 @@ pub struct MorrisDesign {
 
 /// Builds `r` random trajectories on a `levels`-level grid (`levels` even, >= 2).
 pub fn morris_design(k: usize, r: usize, levels: usize, seed: u64) -> Result<MorrisDesign, String> {
+    morris_design_spread(k, r, levels, seed, 0)
+}
+
+/// Most candidate trajectories [`morris_design_spread`] compares (its distance matrix grows
+/// with the square of the number).
+pub const MAX_CANDIDATES: usize = 2_000;
+
+/// Builds `r` trajectories chosen from `candidates` random ones so that they spread over the
+/// input space (Campolongo, Cariboni & Saltelli 2007): the distance between two trajectories is
+/// the sum of the Euclidean distances between all pairs of their points, and the chosen set
+/// should maximise the sum of its squared pairwise distances. Choosing the best set exactly is
+/// combinatorial, so the set is built greedily, as in Ruano et al. (2012): the farthest pair
+/// first, then repeatedly the candidate adding the most squared distance. `candidates <= r`
+/// gives the first `r` random trajectories, i.e. [`morris_design`].
+pub fn morris_design_spread(
+    k: usize,
+    r: usize,
+    levels: usize,
+    seed: u64,
+    candidates: usize,
+) -> Result<MorrisDesign, String> {
+    if r < 2 {
+        // Checked here too: the candidates must not hide a design of fewer than 2 trajectories.
+        return random_trajectories(k, r, levels, seed);
+    }
+    if candidates > MAX_CANDIDATES {
+        return Err(format!(
+            "--candidates {candidates} is above the limit of {MAX_CANDIDATES}; 10 to 50 times the trajectories is usual"
+        ));
+    }
+    let all = random_trajectories(k, r.max(candidates), levels, seed)?;
+    if candidates <= r {
+        return Ok(all);
+    }
+    let chosen = spread_selection(&all, r);
+    let rows = k + 1;
+    let mut unit = Vec::with_capacity(r * rows * k);
+    let mut steps = Vec::with_capacity(r * k);
+    for &t in &chosen {
+        unit.extend_from_slice(&all.unit[t * rows * k..(t + 1) * rows * k]);
+        steps.extend_from_slice(&all.steps[t * k..(t + 1) * k]);
+    }
+    Ok(MorrisDesign {
+        k,
+        trajectories: r,
+        levels,
+        unit,
+        steps,
+    })
+}
+
+/// Campolongo's distance between trajectories `a` and `b` of a design.
+fn trajectory_distance(d: &MorrisDesign, a: usize, b: usize) -> f64 {
+    let (k, rows) = (d.k, d.k + 1);
+    let point = |t: usize, i: usize| &d.unit[(t * rows + i) * k..][..k];
+    let mut total = 0.0;
+    for i in 0..rows {
+        for j in 0..rows {
+            let (x, y) = (point(a, i), point(b, j));
+            total += x
+                .iter()
+                .zip(y)
+                .map(|(u, v)| (u - v) * (u - v))
+                .sum::<f64>()
+                .sqrt();
+        }
+    }
+    total
+}
+
+/// Sum of the squared pairwise distances of a set of trajectories: the spread criterion.
+pub fn spread(d: &MorrisDesign, set: &[usize]) -> f64 {
+    let mut total = 0.0;
+    for (n, &a) in set.iter().enumerate() {
+        for &b in &set[n + 1..] {
+            total += trajectory_distance(d, a, b).powi(2);
+        }
+    }
+    total
+}
+
+/// Greedy choice of `r` of the design's trajectories, returned in ascending order (ties go to
+/// the lower index, so the choice is a pure function of the design).
+fn spread_selection(d: &MorrisDesign, r: usize) -> Vec<usize> {
+    let m = d.trajectories;
+    let mut dist2 = vec![0.0; m * m];
+    for a in 0..m {
+        for b in a + 1..m {
+            let x = trajectory_distance(d, a, b).powi(2);
+            dist2[a * m + b] = x;
+            dist2[b * m + a] = x;
+        }
+    }
+    let mut first = (0, 1);
+    for a in 0..m {
+        for b in a + 1..m {
+            if dist2[a * m + b] > dist2[first.0 * m + first.1] {
+                first = (a, b);
+            }
+        }
+    }
+    let mut chosen = vec![first.0, first.1];
+    let mut taken = vec![false; m];
+    taken[first.0] = true;
+    taken[first.1] = true;
+    // Added squared distance of each candidate to the chosen set, kept up to date.
+    let mut gain: Vec<f64> = (0..m)
+        .map(|c| dist2[c * m + first.0] + dist2[c * m + first.1])
+        .collect();
+    while chosen.len() < r {
+        let best = (0..m)
+            .filter(|&c| !taken[c])
+            .fold(None, |best: Option<usize>, c| match best {
+                Some(b) if gain[b] >= gain[c] => Some(b),
+                _ => Some(c),
+            })
+            .expect("more candidates than trajectories");
+        taken[best] = true;
+        chosen.push(best);
+        for (c, g) in gain.iter_mut().enumerate() {
+            *g += dist2[c * m + best];
+        }
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// `r` random trajectories (the plain Morris design).
+fn random_trajectories(
+    k: usize,
+    r: usize,
+    levels: usize,
+    seed: u64,
+) -> Result<MorrisDesign, String> {
     if levels < 2 || !levels.is_multiple_of(2) {
         return Err(format!(
             "--levels must be an even number >= 2 (got {levels}); 4 is usual"
@@ -164,6 +298,61 @@ mod tests {
         rank.sort_by(|&a, &b| m.mu_star[b].total_cmp(&m.mu_star[a]));
         // |-4| and 4 tie; then 1, 0.5, 0.
         assert_eq!(&rank[2..], &[4, 0, 3]);
+    }
+
+    #[test]
+    fn optimised_trajectories_spread_wider_and_keep_the_design_rules() {
+        let (k, r) = (4, 6);
+        let plain = morris_design(k, r, 4, 3).unwrap();
+        let optimised = morris_design_spread(k, r, 4, 3, 60).unwrap();
+        let all: Vec<usize> = (0..r).collect();
+        // The first r of the 60 candidates are the plain design; the greedy choice spreads more.
+        assert!(spread(&optimised, &all) > 1.2 * spread(&plain, &all));
+        // Chosen trajectories are whole candidate trajectories: one move per input, by delta.
+        for t in 0..r {
+            let mut moved = vec![false; k];
+            for s in 0..k {
+                let a = &optimised.unit[(t * (k + 1) + s) * k..][..k];
+                let b = &optimised.unit[(t * (k + 1) + s + 1) * k..][..k];
+                let changed: Vec<usize> = (0..k).filter(|&i| a[i] != b[i]).collect();
+                assert_eq!(changed, vec![optimised.steps[t * k + s].0]);
+                assert!(((b[changed[0]] - a[changed[0]]).abs() - 2.0 / 3.0).abs() < 1e-12);
+                assert!(!moved[changed[0]]);
+                moved[changed[0]] = true;
+            }
+        }
+        // Same settings, same design; no more candidates than trajectories: the plain design.
+        assert_eq!(
+            morris_design_spread(k, r, 4, 3, 60).unwrap().unit,
+            optimised.unit
+        );
+        assert_eq!(
+            morris_design_spread(k, r, 4, 3, r).unwrap().unit,
+            plain.unit
+        );
+        assert!(morris_design_spread(k, r, 4, 3, MAX_CANDIDATES + 1).is_err());
+        assert!(morris_design_spread(k, 1, 4, 3, 60).is_err());
+    }
+
+    #[test]
+    fn greedy_selection_finds_the_best_set_on_a_small_case() {
+        // 8 candidates, choose 3: compare with the exhaustive best (56 sets).
+        let d = random_trajectories(3, 8, 4, 11).unwrap();
+        let chosen = spread_selection(&d, 3);
+        let mut best = 0.0f64;
+        for a in 0..8 {
+            for b in a + 1..8 {
+                for c in b + 1..8 {
+                    best = best.max(spread(&d, &[a, b, c]));
+                }
+            }
+        }
+        // Greedy is not guaranteed optimal; on this case it is within 10% of the best.
+        assert!(
+            spread(&d, &chosen) >= 0.9 * best,
+            "{} vs {best}",
+            spread(&d, &chosen)
+        );
     }
 
     #[test]

@@ -67,6 +67,36 @@ fn test_function_json_has_the_documented_keys_and_values() {
 }
 
 #[test]
+fn morris_candidates_are_recorded_and_refused_for_other_methods() {
+    let args = |method: &'static str, candidates: &'static str| {
+        vec![
+            "--params",
+            "mobilization.RU.p_evade,combat.attacker_loss_multiplier",
+            "--outcome",
+            "final.RU.evaded",
+            "--method",
+            method,
+            "--n",
+            "3",
+            "--candidates",
+            candidates,
+            "--runs-per-point",
+            "2",
+            "--weeks",
+            "4",
+            "--json",
+            "-q",
+        ]
+    };
+    let v: Value = serde_json::from_str(&sens(&args("morris", "30")).unwrap()).unwrap();
+    assert_eq!(v["candidates"], 30);
+    assert_eq!(v["n_evaluations"], 3 * 3); // n (k + 1) points
+    let e = sens(&args("sobol", "30")).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("--method morris"), "{e}");
+}
+
+#[test]
 fn sensitivity_json_follows_the_contract_for_every_method() {
     let params = "mobilization.RU.p_evade,mobilization.RU.call_up,combat.attacker_loss_multiplier";
     for (method, fields) in [
