@@ -37,8 +37,9 @@ pub const MAX_CANDIDATES: usize = 2_000;
 /// input space (Campolongo, Cariboni & Saltelli 2007): the distance between two trajectories is
 /// the sum of the Euclidean distances between all pairs of their points, and the chosen set
 /// should maximise the sum of its squared pairwise distances. Choosing the best set exactly is
-/// combinatorial, so the set is built greedily, as in Ruano et al. (2012): the farthest pair
-/// first, then repeatedly the candidate adding the most squared distance. `candidates <= r`
+/// combinatorial, so the set is built greedily, in the spirit of Ruano et al.'s (2012) local
+/// approach: the farthest pair first, then repeatedly the candidate adding the most squared
+/// distance. `candidates <= r`
 /// gives the first `r` random trajectories, i.e. [`morris_design`].
 pub fn morris_design_spread(
     k: usize,
