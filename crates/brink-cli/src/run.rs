@@ -15,7 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use brink_table::{ColType, CsvWriter, ParquetWriter, Schema, TableSink, Value, parse_csv_line};
+use brink_table::{
+    Cell, ColType, CsvWriter, ParquetWriter, Schema, TableSink, Value, parse_csv_line,
+    read_parquet_rows,
+};
 
 /// The file format of the tables (runs, weekly, events).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -555,7 +558,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, format: Format) -> Result<(), CliErro
 
 /// Appends a shard's `STEM.csv` rows to the merged table: CSV lines as they are, and, for
 /// Parquet, each cell parsed back to its column's type (numbers were written in shortest
-/// round-trip form, so the values are exact).
+/// round-trip form, so the values are exact). A shard written with `--format parquet` only is
+/// read from its `STEM.parquet` instead.
 fn append_table(
     dir: &Path,
     stem: &str,
@@ -569,10 +573,7 @@ fn append_table(
             if e.kind() == io::ErrorKind::NotFound
                 && dir.join(format!("{stem}.parquet")).exists() =>
         {
-            return Err(CliError::Usage(format!(
-                "{}: missing; `brink merge` reads the shards' CSV tables: run the shards with --format csv or --format both",
-                path.display()
-            )));
+            return append_parquet_table(&dir.join(format!("{stem}.parquet")), schema, out);
         }
         Err(e) => return Err(CliError::Io { path, error: e }),
     };
@@ -600,6 +601,51 @@ fn append_table(
             w.write_row(&values).map_err(io_err(&path))?;
         }
     }
+    Ok(())
+}
+
+/// Appends the rows of a shard's Parquet table (the same values the shard wrote, so the merged
+/// CSV and Parquet files equal those of an unsharded study).
+fn append_parquet_table(
+    path: &Path,
+    schema: &Schema,
+    out: &mut TableFiles,
+) -> Result<(), CliError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    let mut dates: Vec<String> = Vec::new();
+    read_parquet_rows(&bytes, schema, |cells| {
+        dates.clear();
+        for (c, cell) in schema.columns.iter().zip(cells) {
+            if let (ColType::Date, Cell::I32(days)) = (c.ty, cell) {
+                dates.push(brink_core::time::Date::from_days(i64::from(*days)).to_string());
+            }
+        }
+        let mut next_date = dates.iter();
+        let values: Vec<Value> = schema
+            .columns
+            .iter()
+            .zip(cells)
+            .map(|(c, cell)| match (c.ty, cell) {
+                (_, Cell::Null) => Value::Null,
+                (ColType::Date, Cell::I32(days)) => Value::Date {
+                    days: *days,
+                    iso: next_date.next().map_or("", String::as_str),
+                },
+                (ColType::UInt64, Cell::I64(x)) => Value::U64(*x as u64),
+                (_, Cell::I32(x)) => Value::I32(*x),
+                (_, Cell::I64(x)) => Value::I64(*x),
+                (_, Cell::F64(x)) => Value::F64(*x),
+                (_, Cell::Str(s)) => Value::Str(s),
+            })
+            .collect();
+        out.write_row(&values)
+    })
+    .map_err(|e| {
+        CliError::Usage(format!(
+            "{}: {e}; is it a table of these shards' study?",
+            path.display()
+        ))
+    })?;
     Ok(())
 }
 

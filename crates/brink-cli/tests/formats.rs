@@ -75,27 +75,56 @@ fn merged_shards_give_the_unsharded_parquet_and_csv_bytes() {
 }
 
 #[test]
-fn parquet_only_writes_no_csv_tables_and_merge_explains_what_it_needs() {
-    let (s1, s2, merged) = (tmp("p1"), tmp("p2"), tmp("pm"));
-    for (k, d) in [("1/2", &s1), ("2/2", &s2)] {
-        let mut a = vec!["run", "-q", "--format", "parquet", "--shard", k];
+fn parquet_only_shards_merge_into_the_unsharded_study() {
+    let (all, s1, s2, merged) = (tmp("pall"), tmp("p1"), tmp("p2"), tmp("pm"));
+    let run = |extra: &[&str], out: &Path| {
+        let mut a = vec!["run", "-q"];
         a.extend(STUDY);
-        a.extend(["--out", s(d)]);
+        a.extend(extra);
+        a.extend(["--out", s(out)]);
         brink(&a);
-    }
+    };
+    run(&["--format", "both"], &all);
+    run(&["--format", "parquet", "--shard", "1/2"], &s1);
+    run(&["--format", "parquet", "--shard", "2/2"], &s2);
     assert!(s1.join("runs.parquet").exists() && s1.join("weekly.parquet").exists());
     assert!(!s1.join("runs.csv").exists() && !s1.join("weekly.csv").exists());
+    // The shards' Parquet tables are read back: both formats of the merged study equal the
+    // unsharded one byte for byte.
+    brink(&[
+        "merge",
+        s(&s2),
+        s(&s1),
+        "--out",
+        s(&merged),
+        "--format",
+        "both",
+    ]);
+    for f in [
+        "runs.csv",
+        "runs.parquet",
+        "events.csv",
+        "events.parquet",
+        "weekly.csv",
+        "summary.json",
+    ] {
+        let a = std::fs::read(all.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let b = std::fs::read(merged.join(f)).unwrap_or_else(|e| panic!("merged {f}: {e}"));
+        assert!(a == b, "{f} of the merged Parquet shards differs");
+    }
+    // A damaged table is refused with its path, not merged.
+    let runs = s1.join("runs.parquet");
+    let mut bytes = std::fs::read(&runs).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&runs, bytes).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(["merge", s(&s1), s(&s2), "--out", s(&merged)])
+        .args(["merge", s(&s1), s(&s2), "--out", s(&tmp("pbad"))])
         .output()
         .expect("brink runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("runs.csv") && err.contains("--format both"),
-        "unclear error: {err}"
-    );
-    for d in [s1, s2, merged] {
+    assert!(err.contains("runs.parquet"), "unclear error: {err}");
+    for d in [all, s1, s2, merged, tmp("pbad")] {
         let _ = std::fs::remove_dir_all(d);
     }
 }
