@@ -11,8 +11,6 @@ use std::fmt;
 use std::fs;
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use brink_table::{
@@ -243,19 +241,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         ));
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        // First Ctrl-C: finish the runs under way and write them. Second: quit at once.
-        let _ = ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-            eprintln!(
-                "\ninterrupted: finishing the runs under way and writing them (Ctrl-C again to quit now)"
-            );
-        });
-    }
+    let stop = brink_study::cli::install_interrupt_handler(
+        "finishing the runs under way and writing them",
+    );
 
     let mut runs = None;
     let mut events = None;

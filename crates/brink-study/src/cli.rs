@@ -47,9 +47,10 @@ impl StudyError {
     }
 }
 
-/// Installs the Ctrl-C handler of a study command: the first Ctrl-C asks the study to stop
-/// after the work under way (the returned flag), the second quits at once.
-fn interrupt_flag() -> Arc<AtomicBool> {
+/// Installs the Ctrl-C handler of a long command (`brink run` and the study commands): the
+/// first Ctrl-C prints `message` and asks the work to stop after what is under way (the
+/// returned flag), the second quits at once with exit code 130.
+pub fn install_interrupt_handler(message: &'static str) -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Fails only if a handler is already installed (a second study in one process, as in
@@ -58,9 +59,13 @@ fn interrupt_flag() -> Arc<AtomicBool> {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: finishing the work under way (Ctrl-C again to quit now)");
+        eprintln!("\ninterrupted: {message} (Ctrl-C again to quit now)");
     });
     stop
+}
+
+fn interrupt_flag() -> Arc<AtomicBool> {
+    install_interrupt_handler("finishing the work under way")
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StudyError + '_ {
