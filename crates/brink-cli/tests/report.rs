@@ -152,6 +152,44 @@ fn broken_and_missing_inputs_give_clear_errors_or_notes() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+#[test]
+fn a_parquet_only_study_gets_the_same_charts() {
+    let base = std::env::temp_dir().join(format!("brink-report-{}-pq", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let (csv, pq) = (base.join("csv"), base.join("pq"));
+    for (d, format) in [(&csv, "csv"), (&pq, "parquet")] {
+        ok(&[
+            "run",
+            "-q",
+            "--runs",
+            "200",
+            "--seed",
+            "5",
+            "--format",
+            format,
+            "--out",
+            s(d),
+        ]);
+        ok(&["report", s(d), "-o", s(&d.join("r.html"))]);
+    }
+    assert!(!pq.join("weekly.csv").exists());
+    let a = std::fs::read_to_string(csv.join("r.html")).unwrap();
+    let b = std::fs::read_to_string(pq.join("r.html")).unwrap();
+    assert!(!b.contains("is missing"), "a chart fell back to a note");
+    // Weekly quantiles read from Parquet draw exactly the charts read from CSV; only the
+    // captions name the other file (and the command line its format).
+    let fans = |html: &str| -> Vec<String> {
+        html.split("<figure")
+            .filter(|f| f.contains("id=\"fan-"))
+            .map(|f| f.split("<figcaption").next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert!(!fans(&a).is_empty());
+    assert_eq!(fans(&a), fans(&b));
+    assert!(b.contains("weekly.parquet, `at_front`"));
+    let _ = std::fs::remove_dir_all(base);
+}
+
 /// The report in a real browser: loads with no failed requests and no console errors, every
 /// chart visible and titled; writes target/report-screenshot.png. Skipped (with a note) when
 /// chromium is absent, unless BRINK_REQUIRE_BROWSER is set.

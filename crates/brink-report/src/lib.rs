@@ -223,7 +223,11 @@ fn fans(weekly: Option<&Weekly>) -> String {
     let mut out = String::new();
     let Some(w) = weekly else {
         for (var, title, _) in FANS {
-            out.push_str(&svg::note(&format!("fan-{var}"), title, "weekly.csv is missing (a study written with --format parquet only?). Rerun with --format csv or both."));
+            out.push_str(&svg::note(
+                &format!("fan-{var}"),
+                title,
+                "weekly.csv and weekly.parquet are missing: was the study written with --out?",
+            ));
         }
         return out;
     };
@@ -250,7 +254,10 @@ fn fans(weekly: Option<&Weekly>) -> String {
             out.push_str(&svg::note(
                 &id,
                 title,
-                &format!("weekly.csv has no values of `{var}` (the scenario does not model it)."),
+                &format!(
+                    "{} has no values of `{var}` (the scenario does not model it).",
+                    w.source
+                ),
             ));
             continue;
         }
@@ -262,7 +269,7 @@ fn fans(weekly: Option<&Weekly>) -> String {
         out.push_str(&svg::fan_chart(
             &id,
             title,
-            &format!("{title} ({unit}) by week, per side: 5-95% band, 25-75% band and median across runs (weekly.csv, `{var}`).{start}"),
+            &format!("{title} ({unit}) by week, per side: 5-95% band, 25-75% band and median across runs ({}, `{var}`).{start}", w.source),
             "week",
             unit,
             &fans,

@@ -3,7 +3,7 @@
 
 use brink_core::decision::stats::EventStats;
 use brink_core::output::top_paths;
-use brink_table::parse_csv_line;
+use brink_table::{Cell, ColType, parse_csv_line};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -132,6 +132,8 @@ pub struct Weekly {
     pub sides: Vec<String>,
     /// Week -> ISO date.
     pub dates: BTreeMap<u32, String>,
+    /// The file read: `weekly.csv`, or `weekly.parquet` for a study written as Parquet only.
+    pub source: String,
 }
 
 fn header_index(path: &Path, header: &[String], name: &str) -> Result<usize, ReportError> {
@@ -192,19 +194,81 @@ fn csv_rows(path: &Path, text: &str) -> Result<(Vec<String>, Vec<CsvRow>), Repor
     Ok((header, rows))
 }
 
-pub fn weekly(dir: &Path) -> Result<Option<Weekly>, ReportError> {
-    let path = dir.join("weekly.csv");
-    let Some(text) = read_optional(&path)? else {
-        return Ok(None);
+/// The rows of a Parquet table as the text its CSV twin would hold (numbers in shortest
+/// round-trip form, dates in ISO 8601, nulls empty), so one reader serves both formats. Row
+/// numbers stand in for line numbers in messages. `None` when the file does not exist.
+fn parquet_rows_as_text(
+    path: &Path,
+    schema: &brink_table::Schema,
+) -> Result<Option<(Vec<String>, Vec<CsvRow>)>, ReportError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ReportError::Io {
+                path: path.to_path_buf(),
+                error: e,
+            });
+        }
     };
-    let (header, rows) = csv_rows(&path, &text)?;
+    let header: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
+    let mut rows = Vec::new();
+    brink_table::read_parquet_rows(&bytes, schema, |cells| {
+        let text = schema
+            .columns
+            .iter()
+            .zip(cells)
+            .map(|(c, cell)| match (c.ty, cell) {
+                (_, Cell::Null) => String::new(),
+                (ColType::Date, Cell::I32(days)) => {
+                    brink_core::time::Date::from_days(i64::from(*days)).to_string()
+                }
+                (ColType::UInt64, Cell::I64(x)) => (*x as u64).to_string(),
+                (_, Cell::I32(x)) => x.to_string(),
+                (_, Cell::I64(x)) => x.to_string(),
+                (_, Cell::F64(x)) => x.to_string(),
+                (_, Cell::Str(s)) => s.clone(),
+            })
+            .collect();
+        rows.push((rows.len() + 1, text));
+        Ok(())
+    })
+    .map_err(|e| ReportError::bad(path, e.to_string()))?;
+    Ok(Some((header, rows)))
+}
+
+pub fn weekly(dir: &Path) -> Result<Option<Weekly>, ReportError> {
+    let csv = dir.join("weekly.csv");
+    let (path, header, rows) = match read_optional(&csv)? {
+        Some(text) => {
+            let (header, rows) = csv_rows(&csv, &text)?;
+            (csv, header, rows)
+        }
+        // A study written with `--format parquet` only.
+        None => {
+            let parquet = dir.join("weekly.parquet");
+            match parquet_rows_as_text(&parquet, &brink_core::output::weekly_schema())? {
+                Some((header, rows)) => (parquet, header, rows),
+                None => return Ok(None),
+            }
+        }
+    };
+    let source = path
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
     if header.is_empty() {
-        return Ok(Some(Weekly::default()));
+        return Ok(Some(Weekly {
+            source,
+            ..Weekly::default()
+        }));
     }
     let ix = |n| header_index(&path, &header, n);
     let (iw, idate, iside, ivar) = (ix("week")?, ix("date")?, ix("side")?, ix("variable")?);
     let qs = [ix("p05")?, ix("p25")?, ix("p50")?, ix("p75")?, ix("p95")?];
-    let mut w = Weekly::default();
+    let mut w = Weekly {
+        source,
+        ..Weekly::default()
+    };
     for (line, cells) in rows {
         let week: u32 = cells[iw].parse().map_err(|_| {
             ReportError::bad(

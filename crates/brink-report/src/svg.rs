@@ -281,7 +281,7 @@ pub fn fan_chart(
         .filter(|f| f.points.len() >= 2)
         .collect();
     if fans.is_empty() {
-        return note(id, title, "No data for this variable in weekly.csv.");
+        return note(id, title, "No data for this variable in the weekly table.");
     }
     let (left, right, top, bottom) = (70.0, W - 20.0, 30.0, 290.0);
     let h = bottom + 45.0;
