@@ -160,11 +160,14 @@ fn cell_f64(path: &Path, line: usize, col: &str, s: &str) -> Result<Option<f64>,
 /// A CSV row with its line number.
 type CsvRow = (usize, Vec<String>);
 
+/// A table as text: its header and its rows.
+type TextTable = (Vec<String>, Vec<CsvRow>);
+
 /// Survival per event: (week, share of runs without it).
 pub type SurvivalCurves = BTreeMap<String, Vec<(u32, f64)>>;
 
 /// Splits a CSV text into a header and rows, with line numbers for messages.
-fn csv_rows(path: &Path, text: &str) -> Result<(Vec<String>, Vec<CsvRow>), ReportError> {
+fn csv_rows(path: &Path, text: &str) -> Result<TextTable, ReportError> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -200,7 +203,7 @@ fn csv_rows(path: &Path, text: &str) -> Result<(Vec<String>, Vec<CsvRow>), Repor
 fn parquet_rows_as_text(
     path: &Path,
     schema: &brink_table::Schema,
-) -> Result<Option<(Vec<String>, Vec<CsvRow>)>, ReportError> {
+) -> Result<Option<TextTable>, ReportError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
