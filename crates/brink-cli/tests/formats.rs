@@ -29,29 +29,31 @@ fn s(p: &Path) -> &str {
 
 const STUDY: [&str; 6] = ["--runs", "200", "--weeks", "12", "--seed", "11"];
 
+/// The small study, with `extra` flags, written to `out`.
+fn run(extra: &[&str], out: &Path) {
+    let mut a = vec!["run", "-q"];
+    a.extend(STUDY);
+    a.extend(extra);
+    a.extend(["--out", s(out)]);
+    brink(&a);
+}
+
+/// Merges shard directories into `out`, both table formats.
+fn merge_both(shards: &[&Path], out: &Path) {
+    let mut a = vec!["merge"];
+    a.extend(shards.iter().map(|d| s(d)));
+    a.extend(["--out", s(out), "--format", "both"]);
+    brink(&a);
+}
+
 #[test]
 fn merged_shards_give_the_unsharded_parquet_and_csv_bytes() {
     let all = tmp("all");
     let (s1, s2, merged) = (tmp("s1"), tmp("s2"), tmp("merged"));
-    let run = |extra: &[&str], out: &Path| {
-        let mut a = vec!["run", "-q"];
-        a.extend(STUDY);
-        a.extend(extra);
-        a.extend(["--out", s(out)]);
-        brink(&a);
-    };
     run(&["--format", "both"], &all);
     run(&["--shard", "2/2"], &s2);
     run(&["--shard", "1/2", "--format", "both"], &s1);
-    brink(&[
-        "merge",
-        s(&s2),
-        s(&s1),
-        "--out",
-        s(&merged),
-        "--format",
-        "both",
-    ]);
+    merge_both(&[&s2, &s1], &merged);
     for f in [
         "runs.csv",
         "runs.parquet",
@@ -77,13 +79,6 @@ fn merged_shards_give_the_unsharded_parquet_and_csv_bytes() {
 #[test]
 fn parquet_only_shards_merge_into_the_unsharded_study() {
     let (all, s1, s2, merged) = (tmp("pall"), tmp("p1"), tmp("p2"), tmp("pm"));
-    let run = |extra: &[&str], out: &Path| {
-        let mut a = vec!["run", "-q"];
-        a.extend(STUDY);
-        a.extend(extra);
-        a.extend(["--out", s(out)]);
-        brink(&a);
-    };
     run(&["--format", "both"], &all);
     run(&["--format", "parquet", "--shard", "1/2"], &s1);
     run(&["--format", "parquet", "--shard", "2/2"], &s2);
@@ -91,15 +86,7 @@ fn parquet_only_shards_merge_into_the_unsharded_study() {
     assert!(!s1.join("runs.csv").exists() && !s1.join("weekly.csv").exists());
     // The shards' Parquet tables are read back: both formats of the merged study equal the
     // unsharded one byte for byte.
-    brink(&[
-        "merge",
-        s(&s2),
-        s(&s1),
-        "--out",
-        s(&merged),
-        "--format",
-        "both",
-    ]);
+    merge_both(&[&s2, &s1], &merged);
     for f in [
         "runs.csv",
         "runs.parquet",
