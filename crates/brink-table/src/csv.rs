@@ -1,6 +1,7 @@
-//! CSV: a header line, then one line per row. Numbers use Rust's shortest round-trip
-//! formatting (parsing the text gives back the same value), nulls are empty cells, text with
-//! a comma, quote or newline is quoted.
+//! CSV: a header line, then one line per row. Numbers are written in the shortest decimal
+//! form that reads back to the same value, in plain notation (`336912`, `0.0000001`), as Rust's
+//! `{}` prints them (see [`push_f64`]); nulls are empty cells; text with a comma, quote or
+//! newline is quoted.
 
 use crate::{Schema, TableSink, Value};
 use std::io::{self, Write};
