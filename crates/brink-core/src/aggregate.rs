@@ -171,20 +171,7 @@ impl Histogram {
     #[inline]
     pub fn record(&mut self, v: f64) {
         debug_assert!(v.is_finite(), "non-finite value recorded");
-        if !v.is_finite() {
-            return;
-        }
-        self.count += 1;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
-        self.sum_fixed += fixed_point(v);
-        if v > 0.0 {
-            self.positive.add(key_of(v), 1);
-        } else if v < 0.0 {
-            self.negative.add(key_of(-v), 1);
-        } else {
-            self.zeros += 1;
-        }
+        self.record_repeated(v, 1);
     }
 
     /// Records every value of `column` but NaNs (undefined), in order: the same result as
@@ -227,7 +214,7 @@ impl Histogram {
             (count, zeros, min, max, sum);
     }
 
-    /// Records `v` `n` times: the same result as `n` calls of [`Histogram::record`].
+    /// Records `v` `n` times (a weighted insert; non-finite values are skipped).
     fn record_repeated(&mut self, v: f64, n: u64) {
         if !v.is_finite() {
             debug_assert!(v.is_nan(), "non-finite value recorded");

@@ -157,6 +157,16 @@ fn cell_f64(path: &Path, line: usize, col: &str, s: &str) -> Result<Option<f64>,
     })
 }
 
+/// A week number cell.
+fn cell_week(path: &Path, line: usize, s: &str) -> Result<u32, ReportError> {
+    s.parse().map_err(|_| {
+        ReportError::bad(
+            path,
+            format!("line {line}: week `{s}` is not a whole number"),
+        )
+    })
+}
+
 /// A CSV row with its line number.
 type CsvRow = (usize, Vec<String>);
 
@@ -273,12 +283,7 @@ pub fn weekly(dir: &Path) -> Result<Option<Weekly>, ReportError> {
         ..Weekly::default()
     };
     for (line, cells) in rows {
-        let week: u32 = cells[iw].parse().map_err(|_| {
-            ReportError::bad(
-                &path,
-                format!("line {line}: week `{}` is not a whole number", cells[iw]),
-            )
-        })?;
+        let week = cell_week(&path, line, &cells[iw])?;
         let mut q = [None; 5];
         for (k, i) in qs.iter().enumerate() {
             q[k] = cell_f64(&path, line, &header[*i], &cells[*i])?;
@@ -312,12 +317,7 @@ pub fn survival(dir: &Path) -> Result<Option<SurvivalCurves>, ReportError> {
         header_index(&path, &header, "survival")?,
     );
     for (line, cells) in rows {
-        let week: u32 = cells[iw].parse().map_err(|_| {
-            ReportError::bad(
-                &path,
-                format!("line {line}: week `{}` is not a whole number", cells[iw]),
-            )
-        })?;
+        let week = cell_week(&path, line, &cells[iw])?;
         let s = cell_f64(&path, line, "survival", &cells[is])?
             .ok_or_else(|| ReportError::bad(&path, format!("line {line}: empty survival")))?;
         out.entry(cells[iev].clone()).or_default().push((week, s));
