@@ -12,9 +12,7 @@ echo "machine: $(uname -srm); $(nproc) cores; $(grep -m1 'model name' /proc/cpui
 (cd "$ROOT" && BRINK_BENCH_OUT="$OUT" cargo bench -p brink-effects --bench grid 2>"$OUT/rust_stderr.txt") | tail -1 > "$OUT/rust.json"
 grep '^strike_casualties' "$OUT/rust_stderr.txt" || true
 echo "rust: $(cat "$OUT/rust.json")"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet numpy scipy
-fi
-"$VENV/bin/python" "$ROOT/bench/effects/numpy_effects.py" "$OUT" "$OUT/rust.json" | tee "$OUT/result.json"
+source "$ROOT/bench/venv.sh"
+python=$(bench_venv "$VENV" numpy scipy)
+"$python" "$ROOT/bench/effects/numpy_effects.py" "$OUT" "$OUT/rust.json" | tee "$OUT/result.json"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

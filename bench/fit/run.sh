@@ -7,10 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${BRINK_BENCH_VENV:-/tmp/brink-bench-fit-venv}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet numpy scipy
-fi
+source "$root/bench/venv.sh"
+python=$(bench_venv "$venv" numpy scipy)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 cd "$root"
 cargo build --quiet --release -p brink-fit --example bench_fit
@@ -18,4 +16,4 @@ csv="$root/crates/brink-fit/examples/iwo_jima.csv"
 "$CARGO_TARGET_DIR/release/examples/bench_fit" "$csv" --json > "$here/rust.json"
 "$CARGO_TARGET_DIR/release/examples/bench_fit" "$csv"
 echo
-"$venv/bin/python" "$here/compare.py" "$csv" "$here/rust.json" "${PY_BOOTSTRAP:-100}"
+"$python" "$here/compare.py" "$csv" "$here/rust.json" "${PY_BOOTSTRAP:-100}"

@@ -8,17 +8,15 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${VENV:-/tmp/brink-bench-study-venv}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet numpy SALib
-fi
+source "$root/bench/venv.sh"
+python=$(bench_venv "$venv" numpy SALib)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 cd "$root"
 cargo build --quiet --release -p brink-cli
 brink="$CARGO_TARGET_DIR/release/brink"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$venv/bin/python" "$here/salib_ishigami.py" "$brink" "${N:-65536}" "${REPEATS:-5}"
+"$python" "$here/salib_ishigami.py" "$brink" "${N:-65536}" "${REPEATS:-5}"
 if [ "${SCENARIO_STUDY:-1}" != 0 ]; then
   echo
   echo "Sobol' study of 6 parameters of the default scenario, N = 1024, ${RUNS_PER_POINT:-50} runs per point:"
