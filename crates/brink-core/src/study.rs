@@ -172,9 +172,9 @@ fn simulate_with(
         p.traces = Some(Vec::new());
     }
     observe_week(&state);
-    let sections = model::SideSections::of(r);
+    let constants = model::RunConstants::of(r, &sample);
     for _ in 0..weeks {
-        model::step(r, &sections, &sample, &mut state, &mut drng);
+        model::step(r, &constants, &sample, &mut state, &mut drng);
         observe_week(&state);
     }
     crate::decision::finish(r, &sample, &mut state);

@@ -23,32 +23,109 @@ struct Strength {
     effective: f64,
 }
 
-fn strength(r: &Resolved, f: &Forces, v: &Sample, s: &SideState) -> Strength {
-    let c = &r.scenario.combat;
-    let employed = s
-        .at_front
-        .min(c.front_length_km.get(v) * c.max_troops_per_km.get(v));
-    let need = s.at_front * f.equipment_per_1000_troops.get(v) / 1000.0;
+/// One side's combat parameters for one run, read from the sample once per run so the weekly
+/// step does no slot lookups. Values are the parameters themselves (or exact products the old
+/// code formed the same way), so results are unchanged bit for bit.
+#[derive(Clone, Copy, Debug)]
+pub struct SideCombat {
+    equipment_per_1000_troops: f64,
+    equipment_elasticity: f64,
+    /// Morale with the stop-loss penalty applied.
+    morale: f64,
+    effectiveness_multiplier: f64,
+    equipment_deliveries_per_week: f64,
+    /// `None` under stop-loss (nobody leaves at the end of a contract).
+    exit_rate_per_week: Option<f64>,
+    /// The opponent's effectiveness against this side.
+    attrition_per_week: f64,
+    losses: LossShares,
+}
+
+/// How a side's losses split, and the equipment they take with them.
+#[derive(Clone, Copy, Debug)]
+pub struct LossShares {
+    killed_share: f64,
+    captured_share: f64,
+    equipment_loss_per_casualty: f64,
+}
+
+impl LossShares {
+    pub fn of(f: &Forces, v: &Sample) -> LossShares {
+        LossShares {
+            killed_share: f.killed_share.get(v),
+            captured_share: f.captured_share.get(v),
+            equipment_loss_per_casualty: f.equipment_loss_per_casualty.get(v),
+        }
+    }
+}
+
+/// The combat parameters of one run (both sides, and the front).
+#[derive(Clone, Copy, Debug)]
+pub struct CombatConstants {
+    sides: [SideCombat; 2],
+    law: Law,
+    substeps_per_week: u32,
+    /// `front_length_km * max_troops_per_km`: the most troops the front can employ.
+    employable: f64,
+    front_length_km: f64,
+    advance_threshold_ratio: f64,
+    advance_km_per_week: f64,
+    attacker_loss_multiplier: f64,
+    weekly_noise_sd: f64,
+}
+
+impl CombatConstants {
+    pub fn of(r: &Resolved, sections: &[SideSections; 2], v: &Sample) -> CombatConstants {
+        let c = &r.scenario.combat;
+        let side = |sec: &SideSections| {
+            let f = sec.forces;
+            SideCombat {
+                equipment_per_1000_troops: f.equipment_per_1000_troops.get(v),
+                equipment_elasticity: f.equipment_elasticity.get(v),
+                morale: f.morale.get(v)
+                    * if f.stop_loss {
+                        1.0 - f.stop_loss_morale_penalty.get(v)
+                    } else {
+                        1.0
+                    },
+                effectiveness_multiplier: f.effectiveness_multiplier.get(v),
+                equipment_deliveries_per_week: f.equipment_deliveries_per_week.get(v),
+                exit_rate_per_week: (!f.stop_loss).then(|| f.exit_rate_per_week.get(v)),
+                attrition_per_week: sec.attrition_per_week.get(v),
+                losses: LossShares::of(f, v),
+            }
+        };
+        CombatConstants {
+            sides: [side(&sections[0]), side(&sections[1])],
+            law: Law::helmbold(c.exponent_opponent.get(v), c.exponent_own.get(v)),
+            substeps_per_week: c.substeps_per_week,
+            employable: c.front_length_km.get(v) * c.max_troops_per_km.get(v),
+            front_length_km: c.front_length_km.get(v),
+            advance_threshold_ratio: c.advance_threshold_ratio.get(v),
+            advance_km_per_week: c.advance_km_per_week.get(v),
+            attacker_loss_multiplier: c.attacker_loss_multiplier.get(v),
+            weekly_noise_sd: c.weekly_noise_sd.get(v),
+        }
+    }
+}
+
+fn strength(k: &SideCombat, employable: f64, s: &SideState) -> Strength {
+    let employed = s.at_front.min(employable);
+    let need = s.at_front * k.equipment_per_1000_troops / 1000.0;
     let equipment_factor = if need > 0.0 {
         (s.equipment / need)
             .clamp(0.0, 1.0)
-            .powf(f.equipment_elasticity.get(v))
+            .powf(k.equipment_elasticity)
     } else {
         1.0
     };
-    let morale = f.morale.get(v)
-        * if f.stop_loss {
-            1.0 - f.stop_loss_morale_penalty.get(v)
-        } else {
-            1.0
-        };
     Strength {
         employed,
         effective: employed
             * s.mean_quality()
             * equipment_factor
-            * morale
-            * f.effectiveness_multiplier.get(v)
+            * k.morale
+            * k.effectiveness_multiplier
             * s.defense_multiplier,
     }
 }
@@ -63,28 +140,20 @@ fn noise<R: Rng + ?Sized>(sd: f64, rng: &mut R) -> f64 {
 }
 
 /// Fights one week and moves territory.
-pub fn fight<R: Rng + ?Sized>(
-    r: &Resolved,
-    sections: &[SideSections; 2],
-    v: &Sample,
-    state: &mut RunState,
-    rng: &mut R,
-) {
-    let c = &r.scenario.combat;
+pub fn fight<R: Rng + ?Sized>(k: &CombatConstants, state: &mut RunState, rng: &mut R) {
     let st = [
-        strength(r, sections[0].forces, v, &state.sides[0]),
-        strength(r, sections[1].forces, v, &state.sides[1]),
+        strength(&k.sides[0], k.employable, &state.sides[0]),
+        strength(&k.sides[1], k.employable, &state.sides[1]),
     ];
-    let law = Law::helmbold(c.exponent_opponent.get(v), c.exponent_own.get(v));
     let coef = Coefficients {
-        attrition_of_a: sections[0].attrition_per_week.get(v),
-        attrition_of_b: sections[1].attrition_per_week.get(v),
+        attrition_of_a: k.sides[0].attrition_per_week,
+        attrition_of_b: k.sides[1].attrition_per_week,
     };
     let start = Strengths {
         a: st[0].effective,
         b: st[1].effective,
     };
-    let end = integrate(law, coef, start, 1.0, c.substeps_per_week);
+    let end = integrate(k.law, coef, start, 1.0, k.substeps_per_week);
     let lost_fraction = [
         if start.a > 0.0 {
             1.0 - end.a / start.a
@@ -98,7 +167,7 @@ pub fn fight<R: Rng + ?Sized>(
         },
     ];
 
-    let threshold = c.advance_threshold_ratio.get(v);
+    let threshold = k.advance_threshold_ratio;
     let ratio = if start.b > 0.0 {
         start.a / start.b
     } else {
@@ -112,21 +181,20 @@ pub fn fight<R: Rng + ?Sized>(
         None
     };
 
-    let noise_sd = c.weekly_noise_sd.get(v);
     for i in 0..2 {
-        let f = sections[i].forces;
+        let ks = &k.sides[i];
         let s = &mut state.sides[i];
         s.effective_strength = st[i].effective;
         s.attacking = attacker == Some(i);
-        let mut losses = st[i].employed * lost_fraction[i] * noise(noise_sd, rng);
+        let mut losses = st[i].employed * lost_fraction[i] * noise(k.weekly_noise_sd, rng);
         if s.attacking {
-            losses *= c.attacker_loss_multiplier.get(v);
+            losses *= k.attacker_loss_multiplier;
         }
-        let killed = apply_losses(s, losses, f, v);
+        let killed = apply_losses_with(s, losses, &ks.losses);
         s.killed_last_week = killed;
-        s.equipment += f.equipment_deliveries_per_week.get(v);
-        if !f.stop_loss {
-            let leaving = s.at_front * f.exit_rate_per_week.get(v);
+        s.equipment += ks.equipment_deliveries_per_week;
+        if let Some(exit_rate) = ks.exit_rate_per_week {
+            let leaving = s.at_front * exit_rate;
             let q = s.mean_quality();
             s.at_front -= leaving;
             s.quality_sum = (s.quality_sum - leaving * q).max(0.0);
@@ -142,13 +210,13 @@ pub fn fight<R: Rng + ?Sized>(
         let d = 1 - a;
         let r_att = if a == 0 { ratio } else { 1.0 / ratio };
         let depth_km = if r_att.is_finite() {
-            c.advance_km_per_week.get(v) * (r_att / threshold).ln()
+            k.advance_km_per_week * (r_att / threshold).ln()
         } else {
             // The defender has no strength left: the attacker advances at twice the
             // threshold-ratio pace, a bounded stand-in for a collapse (assumption).
-            c.advance_km_per_week.get(v) * std::f64::consts::LN_2
+            k.advance_km_per_week * std::f64::consts::LN_2
         };
-        let gained = (depth_km * c.front_length_km.get(v)).clamp(0.0, state.sides[d].territory_km2);
+        let gained = (depth_km * k.front_length_km).clamp(0.0, state.sides[d].territory_km2);
         state.sides[d].territory_km2 -= gained;
         state.sides[a].territory_km2 += gained;
     }
@@ -157,17 +225,22 @@ pub fn fight<R: Rng + ?Sized>(
 /// Removes `losses` people from the front (capped at those there), splits them into killed,
 /// wounded and captured, and removes the equipment they lose. Returns the number killed.
 pub fn apply_losses(s: &mut SideState, losses: f64, f: &Forces, v: &Sample) -> f64 {
+    apply_losses_with(s, losses, &LossShares::of(f, v))
+}
+
+/// [`apply_losses`] with the shares already read from the sample.
+pub fn apply_losses_with(s: &mut SideState, losses: f64, k: &LossShares) -> f64 {
     let losses = losses.clamp(0.0, s.at_front);
     let q = s.mean_quality();
     s.at_front -= losses;
     s.quality_sum = (s.quality_sum - losses * q).max(0.0);
     s.casualties += losses;
-    let killed = losses * f.killed_share.get(v);
-    let captured = losses * f.captured_share.get(v);
+    let killed = losses * k.killed_share;
+    let captured = losses * k.captured_share;
     s.killed += killed;
     s.captured += captured;
     s.wounded += losses - killed - captured;
-    s.equipment = (s.equipment - losses * f.equipment_loss_per_casualty.get(v)).max(0.0);
+    s.equipment = (s.equipment - losses * k.equipment_loss_per_casualty).max(0.0);
     if s.at_front <= 0.0 {
         s.at_front = 0.0;
         s.quality_sum = 0.0;

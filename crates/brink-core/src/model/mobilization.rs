@@ -72,77 +72,207 @@ fn whole_weeks(x: f64) -> u32 {
     (x.clamp(0.0, 10_000.0) + 0.5) as u32
 }
 
+/// One side's flow parameters for one run, read from the sample once per run so the weekly
+/// step does no slot lookups. Derived values are formed exactly as the weekly code formed them,
+/// so results are unchanged bit for bit.
+#[derive(Clone, Debug)]
+pub struct FlowConstants {
+    mobilization: Option<MobilizationConstants>,
+    evasion: Option<EvasionConstants>,
+    sources: Vec<SourceConstants>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct MobilizationConstants {
+    start_week: u32,
+    call_up: f64,
+    p_evade: f64,
+    /// `(1 - p_evade).max(1e-6)`: summonses needed per person who reports.
+    reporting_share: f64,
+    summons_per_week: f64,
+    quality_untrained: f64,
+    induction: StageConstants,
+    quartering: StageConstants,
+    training: TrainingConstants,
+    assignment: AssignmentConstants,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct StageConstants {
+    places: Option<f64>,
+    capacity_per_week: f64,
+    duration_weeks: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TrainingConstants {
+    equipment_sets_per_week: f64,
+    /// Weeks of training given (the course, or the shortcut), rounded.
+    trained_weeks: u32,
+    trained_quality: f64,
+    /// Under the shortcut policy, the wait after which people are sent untrained.
+    max_wait_weeks: Option<u32>,
+    places: f64,
+    capacity_per_week: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct AssignmentConstants {
+    officers_per_week: f64,
+    span: f64,
+    capacity_per_week: f64,
+    duration_weeks: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct EvasionConstants {
+    baseline_emigration_per_week: f64,
+    emigration_per_summons: f64,
+    exit_capacity_per_week: f64,
+    stay_share: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SourceConstants {
+    /// `base_per_week * bonus_multiplier`.
+    base_mean: f64,
+    death_risk_sensitivity: f64,
+    quality: f64,
+    route: Route,
+}
+
+impl FlowConstants {
+    pub fn of(sec: &SideSections, v: &Sample) -> FlowConstants {
+        let stage = |st: &crate::scenario::Stage| StageConstants {
+            places: st.places.as_ref().map(|p| p.get(v)),
+            capacity_per_week: st.capacity_per_week.get(v),
+            duration_weeks: whole_weeks(st.duration_weeks.get(v)),
+        };
+        let mobilization = sec.mobilization.map(|m| {
+            let t = &m.training;
+            let course = t.course_weeks.get(v).max(1.0);
+            let q0 = t.quality_untrained.get(v);
+            let trained_weeks = match t.policy {
+                ShortcutPolicy::Queue => course,
+                ShortcutPolicy::Shortcut => t.shortcut_weeks.get(v).min(course),
+            };
+            let trained_quality =
+                q0 + (1.0 - q0) * (whole_weeks(trained_weeks) as f64 / course).min(1.0);
+            let a = &m.assignment;
+            MobilizationConstants {
+                start_week: m.start_week,
+                call_up: m.call_up.get(v),
+                p_evade: m.p_evade.get(v),
+                reporting_share: (1.0 - m.p_evade.get(v)).max(1e-6),
+                summons_per_week: m.summons_per_week.get(v),
+                quality_untrained: q0,
+                induction: stage(&m.induction),
+                quartering: stage(&m.quartering),
+                training: TrainingConstants {
+                    equipment_sets_per_week: t.equipment_sets_per_week.get(v),
+                    trained_weeks: whole_weeks(trained_weeks),
+                    trained_quality,
+                    max_wait_weeks: (t.policy == ShortcutPolicy::Shortcut)
+                        .then(|| whole_weeks(t.max_wait_weeks.get(v))),
+                    places: t.places.get(v),
+                    capacity_per_week: t.capacity_per_week.get(v),
+                },
+                assignment: AssignmentConstants {
+                    officers_per_week: a.officers_per_week.get(v),
+                    span: a.span_of_control.get(v).max(1.0),
+                    capacity_per_week: a.capacity_per_week.get(v),
+                    duration_weeks: whole_weeks(a.duration_weeks.get(v)),
+                },
+            }
+        });
+        let evasion = sec.evasion.map(|e| EvasionConstants {
+            baseline_emigration_per_week: e.baseline_emigration_per_week.get(v),
+            emigration_per_summons: e.emigration_per_summons.get(v),
+            exit_capacity_per_week: e.exit_capacity_per_week.get(v),
+            stay_share: 1.0 - e.give_up_per_week.get(v),
+        });
+        let sources = sec
+            .recruitment
+            .map(|rec| {
+                rec.sources
+                    .iter()
+                    .map(|src| SourceConstants {
+                        base_mean: src.base_per_week.get(v) * src.bonus_multiplier.get(v),
+                        death_risk_sensitivity: src.death_risk_sensitivity.get(v),
+                        quality: src.quality.get(v),
+                        route: src.route,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        FlowConstants {
+            mobilization,
+            evasion,
+            sources,
+        }
+    }
+}
+
 /// Moves one side's people through summons, emigration, recruitment and the pipeline.
-pub fn flow<R: Rng + ?Sized>(
-    sec: &SideSections,
-    v: &Sample,
-    week: u32,
-    s: &mut SideState,
-    rng: &mut R,
-) {
-    let mobilization = sec.mobilization;
+pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rng: &mut R) {
     let mut summons = 0.0;
 
-    if let Some(m) = mobilization
+    if let Some(m) = &k.mobilization
         && week >= m.start_week
     {
         // The call-up target counts people who report (as official figures do), so
         // summonses go on until enough have reported; evaders do not count.
         let reported = s.summoned - s.evaded;
-        let left_to_call = (m.call_up.get(v) + s.extra_call_up - reported).max(0.0);
-        let p_evade = m.p_evade.get(v);
-        let want = poisson_count(m.summons_per_week.get(v), rng);
+        let left_to_call = (m.call_up + s.extra_call_up - reported).max(0.0);
+        let want = poisson_count(m.summons_per_week, rng);
         summons = want
-            .min((left_to_call / (1.0 - p_evade).max(1e-6)).ceil())
+            .min((left_to_call / m.reporting_share).ceil())
             .min(s.pool);
         if summons > 0.0 {
             s.pool -= summons;
             s.summoned += summons;
             s.entered += summons;
-            let evaders = binomial_count(summons, p_evade, rng);
+            let evaders = binomial_count(summons, m.p_evade, rng);
             s.evaded += evaders;
             s.stages[INDUCTION].enqueue(Cohort {
                 count: summons - evaders,
                 queued_week: week,
                 origin_week: week,
-                quality: m.training.quality_untrained.get(v),
+                quality: m.quality_untrained,
                 service_ends: 0,
             });
         }
     }
 
-    if let Some(e) = sec.evasion {
-        let demand =
-            e.baseline_emigration_per_week.get(v) + e.emigration_per_summons.get(v) * summons;
+    if let Some(e) = &k.evasion {
+        let demand = e.baseline_emigration_per_week + e.emigration_per_summons * summons;
         s.emigration_backlog += demand;
         let leave = s
             .emigration_backlog
-            .min(e.exit_capacity_per_week.get(v))
+            .min(e.exit_capacity_per_week)
             .min(s.pool);
         s.emigration_backlog -= leave;
-        s.emigration_backlog *= 1.0 - e.give_up_per_week.get(v);
+        s.emigration_backlog *= e.stay_share;
         s.pool -= leave;
         s.emigrated += leave;
     }
 
-    if let Some(rec) = sec.recruitment {
+    if !k.sources.is_empty() {
         // Perceived risk: this week's killed share at the front, annualised (deaths per person-year).
         let risk = if s.at_front > 0.0 {
             (s.killed_last_week / s.at_front * 52.0).min(10.0)
         } else {
             0.0
         };
-        for src in &rec.sources {
-            let mean = src.base_per_week.get(v)
-                * src.bonus_multiplier.get(v)
-                * (-src.death_risk_sensitivity.get(v) * risk).exp();
+        for src in &k.sources {
+            let mean = src.base_mean * (-src.death_risk_sensitivity * risk).exp();
             let n = poisson_count(mean, rng);
             if n <= 0.0 {
                 continue;
             }
             s.recruited += n;
             s.entered += n;
-            let quality = src.quality.get(v);
+            let quality = src.quality;
             match src.route {
                 Route::Front => arrive(s, n, quality),
                 Route::Training => s.stages[TRAINING].enqueue(Cohort {
@@ -156,7 +286,7 @@ pub fn flow<R: Rng + ?Sized>(
         }
     }
 
-    let Some(m) = mobilization else {
+    let Some(m) = &k.mobilization else {
         return;
     };
     let mut moving = std::mem::take(&mut s.scratch_cohorts);
@@ -165,15 +295,8 @@ pub fn flow<R: Rng + ?Sized>(
     // Stage 1: induction.
     let st = &m.induction;
     s.stages[INDUCTION].release(&mut moving);
-    let room = places_room(
-        st.places.as_ref().map(|p| p.get(v)),
-        s.stages[INDUCTION].in_service_total(),
-    );
-    s.stages[INDUCTION].admit(
-        st.capacity_per_week.get(v).min(room),
-        whole_weeks(st.duration_weeks.get(v)),
-        |_| {},
-    );
+    let room = places_room(st.places, s.stages[INDUCTION].in_service_total());
+    s.stages[INDUCTION].admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
     s.stages[INDUCTION].release(&mut moving);
     s.stages[INDUCTION].tick();
     for mut c in moving.drain(..) {
@@ -184,22 +307,16 @@ pub fn flow<R: Rng + ?Sized>(
     // Stage 2: training, limited by entries, places and equipment sets; the shortcut policy
     // cuts the course and sends those who waited too long untrained.
     let t = &m.training;
-    s.equipment_sets += t.equipment_sets_per_week.get(v);
+    s.equipment_sets += t.equipment_sets_per_week;
     s.stages[TRAINING].release(&mut moving);
-    let course = t.course_weeks.get(v).max(1.0);
-    let q0 = t.quality_untrained.get(v);
-    let trained_weeks = match t.policy {
-        ShortcutPolicy::Queue => course,
-        ShortcutPolicy::Shortcut => t.shortcut_weeks.get(v).min(course),
-    };
-    let trained_quality = q0 + (1.0 - q0) * (whole_weeks(trained_weeks) as f64 / course).min(1.0);
-    if t.policy == ShortcutPolicy::Shortcut {
+    let trained_quality = t.trained_quality;
+    if let Some(max_wait_weeks) = t.max_wait_weeks {
         // Sent on untrained: they keep their untrained quality.
-        s.stages[TRAINING].drain_overdue(week, whole_weeks(t.max_wait_weeks.get(v)), &mut moving);
+        s.stages[TRAINING].drain_overdue(week, max_wait_weeks, &mut moving);
     }
-    let room = places_room(Some(t.places.get(v)), s.stages[TRAINING].in_service_total());
-    let limit = t.capacity_per_week.get(v).min(room).min(s.equipment_sets);
-    let admitted = s.stages[TRAINING].admit(limit, whole_weeks(trained_weeks), |c| {
+    let room = places_room(Some(t.places), s.stages[TRAINING].in_service_total());
+    let limit = t.capacity_per_week.min(room).min(s.equipment_sets);
+    let admitted = s.stages[TRAINING].admit(limit, t.trained_weeks, |c| {
         // Recruits may come with their own (higher) quality; training never lowers it.
         c.quality = c.quality.max(trained_quality);
     });
@@ -214,15 +331,8 @@ pub fn flow<R: Rng + ?Sized>(
     // Stage 3: quartering.
     let st = &m.quartering;
     s.stages[QUARTERING].release(&mut moving);
-    let room = places_room(
-        st.places.as_ref().map(|p| p.get(v)),
-        s.stages[QUARTERING].in_service_total(),
-    );
-    s.stages[QUARTERING].admit(
-        st.capacity_per_week.get(v).min(room),
-        whole_weeks(st.duration_weeks.get(v)),
-        |_| {},
-    );
+    let room = places_room(st.places, s.stages[QUARTERING].in_service_total());
+    s.stages[QUARTERING].admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
     s.stages[QUARTERING].release(&mut moving);
     s.stages[QUARTERING].tick();
     for mut c in moving.drain(..) {
@@ -232,11 +342,11 @@ pub fn flow<R: Rng + ?Sized>(
 
     // Stage 4: assignment under officers and NCOs; each leader takes `span` people along.
     let a = &m.assignment;
-    s.officers += a.officers_per_week.get(v);
-    let span = a.span_of_control.get(v).max(1.0);
+    s.officers += a.officers_per_week;
+    let span = a.span;
     s.stages[ASSIGNMENT].release(&mut moving);
-    let limit = a.capacity_per_week.get(v).min(s.officers * span);
-    let admitted = s.stages[ASSIGNMENT].admit(limit, whole_weeks(a.duration_weeks.get(v)), |_| {});
+    let limit = a.capacity_per_week.min(s.officers * span);
+    let admitted = s.stages[ASSIGNMENT].admit(limit, a.duration_weeks, |_| {});
     s.officers = (s.officers - admitted / span).max(0.0);
     s.stages[ASSIGNMENT].release(&mut moving);
     s.stages[ASSIGNMENT].tick();

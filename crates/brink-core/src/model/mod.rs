@@ -166,10 +166,31 @@ impl<'a> SideSections<'a> {
     }
 }
 
-/// Advances the run by one week; `sections` is [`SideSections::of`] the same scenario.
+/// One run's parameters prepared for the weekly loop: every value the flows and combat read,
+/// looked up in the sample once per run instead of several times a week.
+#[derive(Clone, Debug)]
+pub struct RunConstants {
+    pub flows: [mobilization::FlowConstants; 2],
+    pub combat: combat::CombatConstants,
+}
+
+impl RunConstants {
+    pub fn of(r: &Resolved, v: &Sample) -> RunConstants {
+        let sections = SideSections::of(r);
+        RunConstants {
+            flows: [
+                mobilization::FlowConstants::of(&sections[0], v),
+                mobilization::FlowConstants::of(&sections[1], v),
+            ],
+            combat: combat::CombatConstants::of(r, &sections, v),
+        }
+    }
+}
+
+/// Advances the run by one week; `k` is [`RunConstants::of`] the same scenario and sample.
 pub fn step<R: Rng + ?Sized>(
     r: &Resolved,
-    sections: &[SideSections; 2],
+    k: &RunConstants,
     v: &Sample,
     state: &mut RunState,
     rng: &mut R,
@@ -177,10 +198,10 @@ pub fn step<R: Rng + ?Sized>(
     let week = state.week;
     let ended = state.politics.as_ref().is_some_and(|p| p.outcome.is_some());
     if !ended {
-        for (sec, side) in sections.iter().zip(state.sides.iter_mut()) {
-            mobilization::flow(sec, v, week, side, rng);
+        for (flow, side) in k.flows.iter().zip(state.sides.iter_mut()) {
+            mobilization::flow(flow, week, side, rng);
         }
-        combat::fight(r, sections, v, state, rng);
+        combat::fight(&k.combat, state, rng);
         crate::decision::step(r, v, state, rng);
     }
     state.week += 1;
