@@ -213,13 +213,16 @@ fn run_one(
 ) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
     let leader = leader_side(r);
-    let (sample, mut state) = simulate(r, cfg.weeks, seed, |st| {
+    // Plain values, not references, inside the closure: the compiler must otherwise reload
+    // them from memory after every store into the buffer.
+    let (n, slot) = (runs_in_chunk, slot);
+    let (sample, mut state) = simulate(r, cfg.weeks, seed, move |st| {
         for i in 0..2 {
-            let first = (st.week as usize * 2 + i) * NVARS * runs_in_chunk + slot;
+            let first = (st.week as usize * 2 + i) * NVARS * n + slot;
             // One bounds check for the side's NVARS cells, not one per value.
-            let cells = &mut buf[first..=first + (NVARS - 1) * runs_in_chunk];
+            let cells = &mut buf[first..=first + (NVARS - 1) * n];
             for (k, x) in model::observe_or_nan(st, i, leader).into_iter().enumerate() {
-                cells[k * runs_in_chunk] = x;
+                cells[k * n] = x;
             }
         }
     });
