@@ -239,13 +239,15 @@ fn run_one(
     if r.scenario.politics.is_some() {
         stats.record(&events);
     }
-    let sampled = r
-        .specs
-        .iter()
-        .zip(&sample)
-        .filter(|(p, _)| p.is_random())
-        .map(|(_, v)| *v)
-        .collect();
+    // Sized up front: collecting a filter grows the vector five times.
+    let mut sampled = Vec::with_capacity(sample.len());
+    sampled.extend(
+        r.specs
+            .iter()
+            .zip(&sample)
+            .filter(|(p, _)| p.is_random())
+            .map(|(_, v)| *v),
+    );
     let final_values = (0..2)
         .flat_map(|i| model::observe(&state, i, None).into_iter())
         .collect();

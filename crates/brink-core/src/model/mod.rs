@@ -120,6 +120,8 @@ impl RunState {
                 ..SideState::default()
             };
             if let Some(m) = s.mobilization.get(id) {
+                st.stages = std::array::from_fn(|_| pipeline::StageQueue::with_capacity(32));
+                st.scratch_cohorts = Vec::with_capacity(32);
                 st.pool = m.reservist_pool.get(v);
                 st.pool_initial = st.pool;
                 st.equipment_sets = m.training.equipment_sets.get(v);

@@ -40,6 +40,16 @@ pub struct StageQueue {
 const CRUMB: f64 = 1e-9;
 
 impl StageQueue {
+    /// An empty stage with room for `cohorts` cohorts waiting and as many in service, so a run
+    /// does not grow its queues step by step (a cohort a week per origin is typical).
+    pub fn with_capacity(cohorts: usize) -> StageQueue {
+        StageQueue {
+            waiting: VecDeque::with_capacity(cohorts),
+            in_service: VecDeque::with_capacity(cohorts),
+            ..StageQueue::default()
+        }
+    }
+
     pub fn waiting_total(&self) -> f64 {
         self.waiting_total
     }
