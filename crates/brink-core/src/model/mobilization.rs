@@ -14,6 +14,7 @@ use rand_distr::{Binomial, Distribution, StandardNormal};
 /// (Devroye 1986, *Non-Uniform Random Variate Generation*, X.3.2), about `mean` cheap steps
 /// instead of the `mean` uniforms of Knuth's product method. Normal approximation from 30 up:
 /// its error is negligible at the counts a pipeline carries.
+#[inline]
 pub fn poisson_count<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
     // Written as one range test (NaN fails it): `mean <= 0.0 || !mean.is_finite()` compiled
     // to some twenty instructions of bit tests, four times a week.
@@ -21,21 +22,28 @@ pub fn poisson_count<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
         return 0.0;
     }
     if mean < POISSON_EXACT_BELOW {
-        let u: f64 = rng.random();
-        let mut p = (-mean).exp();
-        let mut cdf = p;
-        let mut k = 0u32;
-        // The cap only guards against a cumulative sum that rounds below u: P(K > 200) < 1e-90
-        // at a mean below 30.
-        while u > cdf && k < 200 {
-            k += 1;
-            p *= mean / f64::from(k);
-            cdf += p;
-        }
-        return f64::from(k);
+        return poisson_by_inversion(mean, rng);
     }
     let z: f64 = StandardNormal.sample(rng);
     round_non_negative(mean + mean.sqrt() * z)
+}
+
+/// The exact small-mean branch of [`poisson_count`], out of line: the common large-mean draw is
+/// then inlined into the weekly step without this loop's register saves.
+#[inline(never)]
+fn poisson_by_inversion<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
+    let u: f64 = rng.random();
+    let mut p = (-mean).exp();
+    let mut cdf = p;
+    let mut k = 0u32;
+    // The cap only guards against a cumulative sum that rounds below u: P(K > 200) < 1e-90
+    // at a mean below 30.
+    while u > cdf && k < 200 {
+        k += 1;
+        p *= mean / f64::from(k);
+        cdf += p;
+    }
+    f64::from(k)
 }
 
 /// Means from which [`poisson_count`] uses the normal approximation.
@@ -52,6 +60,7 @@ fn round_non_negative(x: f64) -> f64 {
 }
 
 /// A binomial draw: exact for small counts, normal approximation for large ones.
+#[inline]
 pub fn binomial_count<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
     if n <= 0.0 || p <= 0.0 {
         return 0.0;
@@ -61,13 +70,20 @@ pub fn binomial_count<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
     }
     let var = n * p * (1.0 - p);
     if var < 25.0 {
-        let whole = n.floor();
-        let draw = Binomial::new(whole as u64, p).map_or(whole * p, |b| b.sample(rng) as f64);
-        // The fractional person (fluid counts) goes by expectation.
-        return draw + (n - whole) * p;
+        return binomial_exact(n, p, rng);
     }
     let z: f64 = StandardNormal.sample(rng);
     round_non_negative(n * p + var.sqrt() * z).min(n)
+}
+
+/// The exact small-variance branch of [`binomial_count`], out of line (see
+/// [`poisson_by_inversion`]).
+#[inline(never)]
+fn binomial_exact<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
+    let whole = n.floor();
+    let draw = Binomial::new(whole as u64, p).map_or(whole * p, |b| b.sample(rng) as f64);
+    // The fractional person (fluid counts) goes by expectation.
+    draw + (n - whole) * p
 }
 
 fn whole_weeks(x: f64) -> u32 {
