@@ -229,8 +229,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         shard: args.shard,
     };
-    if cfg.runs == 0 {
-        return Err(CliError::Usage("--runs must be at least 1".into()));
+    if cfg.runs == 0 || cfg.runs > brink_core::study::MAX_RUNS {
+        return Err(CliError::Usage(format!(
+            "--runs must be between 1 and {} (2^32 - 1: histogram bins count runs in 32 bits)",
+            brink_core::study::MAX_RUNS
+        )));
     }
     if cfg.weeks == 0 || cfg.weeks > 1040 {
         return Err(CliError::Usage("--weeks must be between 1 and 1040".into()));
@@ -462,6 +465,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path, format: Format) -> Result<(), CliErro
         }
     }
     let runs_total = first.study["runs_total"].as_u64().unwrap_or(0);
+    if runs_total > brink_core::study::MAX_RUNS {
+        return Err(CliError::Usage(format!(
+            "{}: `runs_total` is {runs_total}, above the {} runs a study can count",
+            first.dir.join(STUDY_FILE).display(),
+            brink_core::study::MAX_RUNS
+        )));
+    }
     let mut next = 0;
     for s in &shards {
         if s.start != next {

@@ -331,6 +331,8 @@ fn bad_input_exits_non_zero_with_file_line_and_hint() {
 
     for args in [
         &["run", "--runs", "0"][..],
+        // Above 2^32 - 1 runs the histogram counts would wrap: refused before any run.
+        &["run", "--runs", "5000000000"][..],
         &["run", "--weeks", "0"][..],
         &["run", "--shard", "4/3"][..],
     ] {

@@ -20,7 +20,7 @@ const FIXED_POINT_SCALE: f64 = 1_048_576.0; // 2^20
 struct DenseStore {
     offset: i32,
     /// Counts per bin; u32 halves the memory the hot loop touches (a study is limited to
-    /// 2^32 - 1 runs, checked by the runner).
+    /// 2^32 - 1 runs: `study::MAX_RUNS`).
     counts: Vec<u32>,
 }
 

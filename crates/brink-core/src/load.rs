@@ -648,6 +648,17 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
             Some("use a horizon between 1 week and 20 years".into()),
         );
     }
+    if scenario.scenario.runs == 0 || scenario.scenario.runs > crate::study::MAX_RUNS {
+        problem(
+            sp("scenario.runs"),
+            format!(
+                "{} runs is outside 1..={}",
+                scenario.scenario.runs,
+                crate::study::MAX_RUNS
+            ),
+            Some("histogram bins count runs in 32 bits; split a larger study into several".into()),
+        );
+    }
     if scenario.combat.substeps_per_week == 0 || scenario.combat.substeps_per_week > 1000 {
         problem(
             sp("combat.substeps_per_week"),

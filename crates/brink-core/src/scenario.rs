@@ -50,7 +50,7 @@ pub struct Meta {
     pub start_date: String,
     /// Horizon in weeks (steps of one week). `--weeks` overrides it.
     pub weeks: u32,
-    /// Default number of Monte Carlo runs. `--runs` overrides it.
+    /// Default number of Monte Carlo runs (1 to 4,294,967,295). `--runs` overrides it.
     #[serde(default = "default_runs")]
     pub runs: u64,
     /// Default master seed. `--seed` overrides it.

@@ -21,6 +21,11 @@ use std::sync::mpsc;
 /// Runs per work unit.
 pub const CHUNK_RUNS: u64 = 256;
 
+/// The most runs one study (all its shards together) may have: histogram bins count in `u32`,
+/// and a bin can hold every run. Checked at load (`scenario.runs`), by `brink run` and `brink
+/// merge`, and by [`run_study`], so a count can never wrap silently.
+pub const MAX_RUNS: u64 = u32::MAX as u64;
+
 /// Which part of a study this process computes: shard `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
@@ -268,6 +273,12 @@ pub fn run_study(
     stop: &AtomicBool,
     observer: &mut dyn StudyObserver,
 ) -> std::io::Result<StudyResult> {
+    if cfg.runs > MAX_RUNS {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("a study has at most {MAX_RUNS} runs, not {}", cfg.runs),
+        ));
+    }
     let requested = match cfg.shard {
         Some(s) => s.range(cfg.runs),
         None => 0..cfg.runs,
@@ -392,6 +403,24 @@ mod tests {
                 assert_eq!(a, b, "slot {i} changed");
             }
         }
+    }
+
+    #[test]
+    fn a_study_beyond_the_countable_runs_is_refused_before_running() {
+        let r = crate::load::load_default(&[]).unwrap();
+        let cfg = StudyConfig {
+            runs: MAX_RUNS + 1,
+            seed: 1,
+            weeks: 1,
+            threads: 1,
+            shard: Some(Shard {
+                index: 1,
+                count: 1 << 30,
+            }),
+        };
+        let e = run_study(&r, &cfg, &AtomicBool::new(false), &mut Discard).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("at most 4294967295 runs"), "{e}");
     }
 
     #[test]

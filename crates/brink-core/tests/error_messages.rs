@@ -427,3 +427,17 @@ fn absurdly_large_numbers_are_refused_not_turned_into_infinities() {
     .unwrap_err();
     assert!(e.to_string().contains("`max` is 1e300"), "{e}");
 }
+
+#[test]
+fn a_study_too_large_for_its_counts_is_refused_at_load() {
+    // Histogram bins count runs in u32: a study of 2^32 runs or more would wrap them silently.
+    let set = |s: &str| vec![s.parse::<brink_core::Override>().unwrap()];
+    for runs in ["0", "4294967296", "5000000000"] {
+        let e =
+            brink_core::load::load_default(&set(&format!("scenario.runs={runs}"))).expect_err(runs);
+        let d = &e.diagnostics[0];
+        assert_eq!(d.path, "scenario.runs", "{runs}: {e}");
+        assert!(d.message.contains("outside 1..=4294967295"), "{runs}: {e}");
+    }
+    assert!(brink_core::load::load_default(&set("scenario.runs=4294967295")).is_ok());
+}
