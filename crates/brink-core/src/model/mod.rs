@@ -23,6 +23,11 @@ pub const TRAINING: usize = 1;
 pub const QUARTERING: usize = 2;
 pub const ASSIGNMENT: usize = 3;
 
+/// Room for cohorts a stage queue starts with. In the default scenario a queue holds 0-3
+/// cohorts on average and the assignment queue up to ~115 (a few a week while officers are
+/// short); starting at 32 spares most runs the reallocations of growing from empty.
+const TYPICAL_COHORTS: usize = 32;
+
 /// The state of one belligerent.
 #[derive(Clone, Debug, Default)]
 pub struct SideState {
@@ -120,8 +125,9 @@ impl RunState {
                 ..SideState::default()
             };
             if let Some(m) = s.mobilization.get(id) {
-                st.stages = std::array::from_fn(|_| pipeline::StageQueue::with_capacity(32));
-                st.scratch_cohorts = Vec::with_capacity(32);
+                st.stages =
+                    std::array::from_fn(|_| pipeline::StageQueue::with_capacity(TYPICAL_COHORTS));
+                st.scratch_cohorts = Vec::with_capacity(TYPICAL_COHORTS);
                 st.pool = m.reservist_pool.get(v);
                 st.pool_initial = st.pool;
                 st.equipment_sets = m.training.equipment_sets.get(v);
