@@ -23,9 +23,10 @@ pub const TRAINING: usize = 1;
 pub const QUARTERING: usize = 2;
 pub const ASSIGNMENT: usize = 3;
 
-/// Room for cohorts a stage queue starts with. In the default scenario a queue holds 0-3
-/// cohorts on average and the assignment queue up to ~115 (a few a week while officers are
-/// short); starting at 32 spares most runs the reallocations of growing from empty.
+/// Room for cohorts a stage queue starts with. In the default scenario most queues hold 0-3
+/// cohorts on average; the assignment queue holds ~24 on average and up to ~115 (a few join
+/// every week while officers are short). Starting at 32 spares most runs the reallocations of
+/// growing from empty.
 const TYPICAL_COHORTS: usize = 32;
 
 /// The state of one belligerent.
