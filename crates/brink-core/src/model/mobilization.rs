@@ -3,7 +3,7 @@
 //! with their constraints (M-MOB), and arrivals at the front.
 
 use super::pipeline::Cohort;
-use super::{ASSIGNMENT, INDUCTION, QUARTERING, SideSections, SideState, TRAINING};
+use super::{INDUCTION, SideSections, SideState, TRAINING};
 use crate::param::Sample;
 use crate::scenario::{Route, ShortcutPolicy};
 use rand::Rng;
@@ -307,71 +307,66 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
     let Some(m) = &k.mobilization else {
         return;
     };
-    let mut moving = std::mem::take(&mut s.scratch_cohorts);
-    moving.clear();
+    // Each stage hands the cohorts it releases straight to the next stage's queue, in the order
+    // release, (overdue,) admit, release: the same order of arrivals as through a buffer.
+    let [induction, training, quartering, assignment] = &mut s.stages;
 
     // Stage 1: induction.
     let st = &m.induction;
-    s.stages[INDUCTION].release(&mut moving);
-    let room = places_room(st.places, s.stages[INDUCTION].in_service_total());
-    s.stages[INDUCTION].admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
-    s.stages[INDUCTION].release(&mut moving);
-    s.stages[INDUCTION].tick();
-    for mut c in moving.drain(..) {
-        c.queued_week = week;
-        s.stages[TRAINING].enqueue(c);
-    }
+    induction.release_to(training, week);
+    let room = places_room(st.places, induction.in_service_total());
+    induction.admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
+    induction.release_to(training, week);
+    induction.tick();
 
     // Stage 2: training, limited by entries, places and equipment sets; the shortcut policy
     // cuts the course and sends those who waited too long untrained.
     let t = &m.training;
     s.equipment_sets += t.equipment_sets_per_week;
-    s.stages[TRAINING].release(&mut moving);
+    training.release_to(quartering, week);
     let trained_quality = t.trained_quality;
     if let Some(max_wait_weeks) = t.max_wait_weeks {
         // Sent on untrained: they keep their untrained quality.
-        s.stages[TRAINING].drain_overdue(week, max_wait_weeks, &mut moving);
+        training.drain_overdue_each(week, max_wait_weeks, |mut c| {
+            c.queued_week = week;
+            quartering.enqueue(c);
+        });
     }
-    let room = places_room(Some(t.places), s.stages[TRAINING].in_service_total());
+    let room = places_room(Some(t.places), training.in_service_total());
     let limit = t.capacity_per_week.min(room).min(s.equipment_sets);
-    let admitted = s.stages[TRAINING].admit(limit, t.trained_weeks, |c| {
+    let admitted = training.admit(limit, t.trained_weeks, |c| {
         // Recruits may come with their own (higher) quality; training never lowers it.
         c.quality = c.quality.max(trained_quality);
     });
     s.equipment_sets -= admitted;
-    s.stages[TRAINING].release(&mut moving);
-    s.stages[TRAINING].tick();
-    for mut c in moving.drain(..) {
-        c.queued_week = week;
-        s.stages[QUARTERING].enqueue(c);
-    }
+    training.release_to(quartering, week);
+    training.tick();
 
     // Stage 3: quartering.
     let st = &m.quartering;
-    s.stages[QUARTERING].release(&mut moving);
-    let room = places_room(st.places, s.stages[QUARTERING].in_service_total());
-    s.stages[QUARTERING].admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
-    s.stages[QUARTERING].release(&mut moving);
-    s.stages[QUARTERING].tick();
-    for mut c in moving.drain(..) {
-        c.queued_week = week;
-        s.stages[ASSIGNMENT].enqueue(c);
-    }
+    quartering.release_to(assignment, week);
+    let room = places_room(st.places, quartering.in_service_total());
+    quartering.admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
+    quartering.release_to(assignment, week);
+    quartering.tick();
 
     // Stage 4: assignment under officers and NCOs; each leader takes `span` people along.
     let a = &m.assignment;
     s.officers += a.officers_per_week;
     let span = a.span;
-    s.stages[ASSIGNMENT].release(&mut moving);
+    let mut to_front = |c: Cohort| {
+        // `arrive`, on the fields it touches (the stages are borrowed).
+        s.at_front += c.count;
+        s.quality_sum += c.count * c.quality;
+        s.arrived_total += c.count;
+        s.arrived_quality_sum += c.count * c.quality;
+    };
+    assignment.release_each(&mut to_front);
     let limit = a.capacity_per_week.min(s.officers * span);
-    let admitted = s.stages[ASSIGNMENT].admit(limit, a.duration_weeks, |_| {});
+    let admitted = assignment.admit(limit, a.duration_weeks, |_| {});
     s.officers = (s.officers - admitted / span).max(0.0);
-    s.stages[ASSIGNMENT].release(&mut moving);
-    s.stages[ASSIGNMENT].tick();
-    for c in moving.drain(..) {
-        arrive(s, c.count, c.quality);
-    }
-    s.scratch_cohorts = moving;
+    assignment.release_each(&mut to_front);
+    assignment.tick();
 }
 
 fn places_room(places: Option<f64>, in_service: f64) -> f64 {

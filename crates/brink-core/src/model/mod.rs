@@ -67,8 +67,6 @@ pub struct SideState {
     pub extra_call_up: f64,
     /// Multiplier on effective strength from fortification (1 = none).
     pub defense_multiplier: f64,
-    /// Reused buffer for cohorts moving between stages (no allocation in the weekly loop).
-    pub(crate) scratch_cohorts: Vec<pipeline::Cohort>,
 }
 
 impl SideState {
@@ -128,7 +126,6 @@ impl RunState {
             if let Some(m) = s.mobilization.get(id) {
                 st.stages =
                     std::array::from_fn(|_| pipeline::StageQueue::with_capacity(TYPICAL_COHORTS));
-                st.scratch_cohorts = Vec::with_capacity(TYPICAL_COHORTS);
                 st.pool = m.reservist_pool.get(v);
                 st.pool_initial = st.pool;
                 st.equipment_sets = m.training.equipment_sets.get(v);

@@ -89,19 +89,32 @@ impl StageQueue {
         self.waiting.push_back(c);
     }
 
-    /// Releases cohorts whose service is over, in order, into `out`.
-    pub fn release(&mut self, out: &mut Vec<Cohort>) {
+    /// Releases cohorts whose service is over, in order, handing each to `to` (the next stage's
+    /// queue, or the front), without a buffer in between.
+    #[inline]
+    pub fn release_each(&mut self, mut to: impl FnMut(Cohort)) {
         while let Some(front) = self.in_service.front() {
             if self.remaining_weeks(front) > 0 {
                 break;
             }
             let c = self.in_service.pop_front().expect("front exists");
             self.in_service_total -= c.count;
-            out.push(c);
+            to(c);
         }
         if self.in_service.is_empty() {
             self.in_service_total = 0.0;
         }
+    }
+
+    /// Releases cohorts whose service is over into `next`'s queue, as having joined it in
+    /// `week`; a stage of zero weeks also releases what it admitted this week, so call this
+    /// after admitting too.
+    #[inline]
+    pub fn release_to(&mut self, next: &mut StageQueue, week: u32) {
+        self.release_each(|mut c| {
+            c.queued_week = week;
+            next.enqueue(c);
+        });
     }
 
     /// Admits up to `limit` people from the head of the queue into service for `duration_weeks`;
@@ -158,15 +171,22 @@ impl StageQueue {
         self.in_service.push_back(c);
     }
 
-    /// Removes from the queue every cohort that has waited at least `max_wait_weeks`, into `out`.
-    pub fn drain_overdue(&mut self, week: u32, max_wait_weeks: u32, out: &mut Vec<Cohort>) {
+    /// Removes from the queue every cohort that has waited at least `max_wait_weeks`, in order,
+    /// handing each to `to`.
+    #[inline]
+    pub fn drain_overdue_each(
+        &mut self,
+        week: u32,
+        max_wait_weeks: u32,
+        mut to: impl FnMut(Cohort),
+    ) {
         while let Some(front) = self.waiting.front() {
             if week.saturating_sub(front.queued_week) < max_wait_weeks {
                 break;
             }
             let c = self.waiting.pop_front().expect("front exists");
             self.waiting_total -= c.count;
-            out.push(c);
+            to(c);
         }
         if self.waiting.is_empty() {
             self.waiting_total = 0.0;
@@ -212,7 +232,7 @@ mod tests {
         let mut out = Vec::new();
         s.admit(10.0, 2, |_| {});
         for week in 0..3 {
-            s.release(&mut out);
+            s.release_each(|c| out.push(c));
             if week < 2 {
                 assert!(out.is_empty(), "released too early in week {week}");
             }
@@ -229,7 +249,7 @@ mod tests {
         s.enqueue(cohort(5.0, 0));
         s.enqueue(cohort(7.0, 3));
         let mut out = Vec::new();
-        s.drain_overdue(4, 2, &mut out);
+        s.drain_overdue_each(4, 2, |c| out.push(c));
         assert_eq!(out.len(), 1);
         assert_eq!(s.waiting_total(), 7.0);
     }
