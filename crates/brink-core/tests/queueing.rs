@@ -266,3 +266,36 @@ fn littles_law_with_queueing_cohort_bookkeeping() {
         lambda * w
     );
 }
+
+/// Stages of zero weeks pass people through in the week they enter: with every duration 0 (and
+/// training cut to 0 weeks by the shortcut policy) and no limit binding, nobody is in the
+/// pipeline at the end of any week, everyone who reported arrives at the front that same week,
+/// and they arrive untrained.
+#[test]
+fn zero_week_stages_pass_people_through_in_the_same_week() {
+    let r = load_with(
+        &minimal_with_pipeline(),
+        &[
+            "mobilization.RU.summons_per_week=3000",
+            "mobilization.RU.p_evade=0.1",
+            "mobilization.RU.induction.duration_weeks=0",
+            "mobilization.RU.training.policy=\"shortcut\"",
+            "mobilization.RU.training.shortcut_weeks=0",
+            "mobilization.RU.quartering.duration_weeks=0",
+            "mobilization.RU.assignment.duration_weeks=0",
+        ],
+    );
+    let (_, states) = trajectory(&r, 30, 5);
+    let arrivals = arrivals_per_week(&states);
+    for (w, arrived) in arrivals.iter().enumerate() {
+        let reported = entries(&states, w);
+        assert!(reported > 0.0, "week {w}: nobody reported");
+        assert!(
+            rel(*arrived, reported) < 1e-12,
+            "week {w}: {reported} reported, {arrived} reached the front"
+        );
+        assert_eq!(states[w + 1].sides[0].in_pipeline(), 0.0, "week {w}");
+    }
+    let last = &states[30].sides[0];
+    assert!(rel(last.arrived_quality_sum / last.arrived_total, 0.25) < 1e-12);
+}

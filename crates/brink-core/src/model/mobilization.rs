@@ -308,7 +308,9 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
         return;
     };
     // Each stage hands the cohorts it releases straight to the next stage's queue, in the order
-    // release, (overdue,) admit, release: the same order of arrivals as through a buffer.
+    // release, (overdue,) admit, release: the same order of arrivals as through a buffer. The
+    // second release can only find cohorts admitted this week, so only a stage of zero weeks
+    // needs it.
     let [induction, training, quartering, assignment] = &mut s.stages;
 
     // Stage 1: induction.
@@ -316,7 +318,9 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
     induction.release_to(training, week);
     let room = places_room(st.places, induction.in_service_total());
     induction.admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
-    induction.release_to(training, week);
+    if st.duration_weeks == 0 {
+        induction.release_to(training, week);
+    }
     induction.tick();
 
     // Stage 2: training, limited by entries, places and equipment sets; the shortcut policy
@@ -339,7 +343,9 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
         c.quality = c.quality.max(trained_quality);
     });
     s.equipment_sets -= admitted;
-    training.release_to(quartering, week);
+    if t.trained_weeks == 0 {
+        training.release_to(quartering, week);
+    }
     training.tick();
 
     // Stage 3: quartering.
@@ -347,7 +353,9 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
     quartering.release_to(assignment, week);
     let room = places_room(st.places, quartering.in_service_total());
     quartering.admit(st.capacity_per_week.min(room), st.duration_weeks, |_| {});
-    quartering.release_to(assignment, week);
+    if st.duration_weeks == 0 {
+        quartering.release_to(assignment, week);
+    }
     quartering.tick();
 
     // Stage 4: assignment under officers and NCOs; each leader takes `span` people along.
@@ -365,7 +373,9 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
     let limit = a.capacity_per_week.min(s.officers * span);
     let admitted = assignment.admit(limit, a.duration_weeks, |_| {});
     s.officers = (s.officers - admitted / span).max(0.0);
-    assignment.release_each(&mut to_front);
+    if a.duration_weeks == 0 {
+        assignment.release_each(&mut to_front);
+    }
     assignment.tick();
 }
 

@@ -119,7 +119,23 @@ impl StageQueue {
 
     /// Admits up to `limit` people from the head of the queue into service for `duration_weeks`;
     /// `on_admit` may change each admitted cohort (e.g. set its training). Returns the number admitted.
+    #[inline]
     pub fn admit(
+        &mut self,
+        limit: f64,
+        duration_weeks: u32,
+        on_admit: impl FnMut(&mut Cohort),
+    ) -> f64 {
+        // An empty queue admits nobody and changes nothing (its total is already exactly 0):
+        // decided here, inlined, without the call and the loop's setup.
+        if self.waiting.is_empty() {
+            debug_assert_eq!(self.waiting_total.to_bits(), 0.0f64.to_bits());
+            return 0.0;
+        }
+        self.admit_from_queue(limit, duration_weeks, on_admit)
+    }
+
+    fn admit_from_queue(
         &mut self,
         limit: f64,
         duration_weeks: u32,
