@@ -97,8 +97,10 @@ pub struct Resolved {
     pub hash: String,
     /// Every parameter path in sampling order, with whether it is random.
     pub params: Vec<(String, bool)>,
-    /// Every parameter in slot order (for sampling).
+    /// Every parameter in slot order.
     pub specs: Vec<crate::param::Param>,
+    /// Every parameter's draw, prepared, in slot order (for sampling).
+    pub samplers: Vec<crate::param::Sampler>,
     /// The ladder compiled for the hot loop (`None` without a decision layer).
     pub compiled: Option<crate::decision::config::CompiledLadder>,
     /// The two belligerents, in id order.
@@ -866,6 +868,7 @@ pub fn load(file: &str, text: &str) -> Result<Resolved, LoadError> {
         text: text.to_string(),
         hash,
         params,
+        samplers: specs.iter().map(crate::param::Sampler::of).collect(),
         specs,
         compiled,
         sides,

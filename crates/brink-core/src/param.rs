@@ -167,22 +167,94 @@ impl Param {
     }
 }
 
+/// A parameter's draw prepared once per study: the PERT shapes and the constants of their
+/// Gamma draws are computed at load, not at every draw (the same operations, so the same
+/// values bit for bit).
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    Fixed(f64),
+    Pert {
+        min: f64,
+        range: f64,
+        alpha: GammaShape,
+        beta: GammaShape,
+    },
+    Other(Dist),
+}
+
+impl Sampler {
+    pub fn of(p: &Param) -> Sampler {
+        match &p.spec {
+            ParamSpec::Fixed(v) => Sampler::Fixed(*v),
+            ParamSpec::Dist(Dist::Pert { min, mode, max }) => {
+                let (alpha, beta, range) = pert_shapes(*min, *mode, *max);
+                Sampler::Pert {
+                    min: *min,
+                    range,
+                    alpha: GammaShape::new(alpha),
+                    beta: GammaShape::new(beta),
+                }
+            }
+            ParamSpec::Dist(d) => Sampler::Other(d.clone()),
+        }
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Pert {
+                min,
+                range,
+                alpha,
+                beta,
+            } => min + range * beta_of_gamma_shapes(*alpha, *beta, rng),
+            Sampler::Other(d) => d.sample(rng),
+        }
+    }
+}
+
+/// Beta-PERT with shape 4 (Malcolm et al. 1959; Vose 2008, *Risk Analysis*, 3rd ed., sec.
+/// 9.1): `min + (max - min) * Beta(alpha, beta)`; returns `(alpha, beta, max - min)`.
+fn pert_shapes(min: f64, mode: f64, max: f64) -> (f64, f64, f64) {
+    let range = max - min;
+    let alpha = 1.0 + 4.0 * (mode - min) / range;
+    let beta = 1.0 + 4.0 * (max - mode) / range;
+    (alpha, beta, range)
+}
+
 /// A Beta(alpha, beta) draw for shapes of at least 1 (every PERT), as X / (X + Y) with X and Y
 /// Gamma draws. Sampling parameters is a tenth of a run's cost, and this takes about half the
 /// instructions of a general Beta sampler: the Gamma draws rarely need a logarithm.
-fn beta_of_shapes_at_least_one<R: Rng + ?Sized>(alpha: f64, beta: f64, rng: &mut R) -> f64 {
+fn beta_of_gamma_shapes<R: Rng + ?Sized>(alpha: GammaShape, beta: GammaShape, rng: &mut R) -> f64 {
     let x = gamma_of_shape_at_least_one(alpha, rng);
     let y = gamma_of_shape_at_least_one(beta, rng);
     x / (x + y)
 }
 
+/// The constants of Marsaglia & Tsang's Gamma(shape, 1) sampler for one shape >= 1.
+#[derive(Clone, Copy, Debug)]
+pub struct GammaShape {
+    d: f64,
+    c: f64,
+}
+
+impl GammaShape {
+    fn new(shape: f64) -> GammaShape {
+        debug_assert!(shape >= 1.0);
+        let d = shape - 1.0 / 3.0;
+        GammaShape {
+            d,
+            c: 1.0 / (9.0 * d).sqrt(),
+        }
+    }
+}
+
 /// A Gamma(shape, 1) draw for shape >= 1 by Marsaglia & Tsang's method (ACM Trans. Math.
 /// Software 26(3), 2000, 363-372): a transformed normal accepted by a cheap squeeze test, with
 /// the exact logarithmic test only for the ~2% the squeeze leaves undecided.
-fn gamma_of_shape_at_least_one<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
-    debug_assert!(shape >= 1.0);
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
+fn gamma_of_shape_at_least_one<R: Rng + ?Sized>(g: GammaShape, rng: &mut R) -> f64 {
+    let GammaShape { d, c } = g;
     loop {
         let z: f64 = StandardNormal.sample(rng);
         let v = 1.0 + c * z;
@@ -354,12 +426,9 @@ impl Dist {
                 .expect("validated triangular")
                 .sample(rng),
             Dist::Pert { min, mode, max } => {
-                // Beta-PERT with shape 4 (Malcolm et al. 1959; Vose 2008, *Risk Analysis*, 3rd
-                // ed., sec. 9.1): min + (max - min) * Beta(alpha, beta).
-                let range = max - min;
-                let alpha = 1.0 + 4.0 * (mode - min) / range;
-                let beta = 1.0 + 4.0 * (max - mode) / range;
-                min + range * beta_of_shapes_at_least_one(alpha, beta, rng)
+                let (alpha, beta, range) = pert_shapes(min, mode, max);
+                min + range
+                    * beta_of_gamma_shapes(GammaShape::new(alpha), GammaShape::new(beta), rng)
             }
             Dist::Normal { mean, sd, min, max } => {
                 let normal = Normal::new(mean, sd).expect("validated normal");

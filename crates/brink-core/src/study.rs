@@ -131,7 +131,7 @@ pub fn run_streams(seed: u64) -> (Xoshiro256PlusPlus, Xoshiro256PlusPlus) {
 
 /// Samples every parameter of a run, in slot order.
 pub fn sample_params(r: &Resolved, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
-    r.specs.iter().map(|p| p.sample(rng)).collect()
+    r.samplers.iter().map(|p| p.sample(rng)).collect()
 }
 
 /// Runs one simulation, calling `observe_week` with the state at weeks 0..=weeks.
