@@ -1,6 +1,6 @@
 //! Reads back the Parquet files [`crate::ParquetWriter`] writes, and any file of the same
-//! subset: a flat schema, uncompressed v1 data pages, PLAIN values, RLE/bit-packed definition
-//! levels. `brink merge` uses it to combine shards written with `--format parquet` only. Every
+//! subset: a flat schema, uncompressed v1 data pages, PLAIN or dictionary-encoded values (a
+//! PLAIN dictionary page, then RLE/bit-packed indices), RLE/bit-packed definition levels. `brink merge` uses it to combine shards written with `--format parquet` only. Every
 //! offset and length is checked: a damaged or foreign file is an error, never a panic.
 
 use crate::thrift::{self, Decoder};
@@ -51,7 +51,7 @@ struct ChunkInfo {
     codec: i32,
     num_values: i64,
     data_page_offset: i64,
-    dictionary: bool,
+    dictionary_page_offset: Option<i64>,
 }
 
 struct GroupInfo {
@@ -204,7 +204,7 @@ fn column_chunk(d: &mut Decoder) -> io::Result<ChunkInfo> {
         codec: 0,
         num_values: 0,
         data_page_offset: -1,
-        dictionary: false,
+        dictionary_page_offset: None,
     };
     while let Some((id, ty)) = d.field()? {
         if (id, ty) != (3, thrift::STRUCT) {
@@ -217,10 +217,7 @@ fn column_chunk(d: &mut Decoder) -> io::Result<ChunkInfo> {
                 (4, thrift::I32) => ch.codec = d.i32()?,
                 (5, thrift::I64) => ch.num_values = d.i64()?,
                 (9, thrift::I64) => ch.data_page_offset = d.i64()?,
-                (11, thrift::I64) => {
-                    d.i64()?;
-                    ch.dictionary = true;
-                }
+                (11, thrift::I64) => ch.dictionary_page_offset = Some(d.i64()?),
                 _ => d.skip(fty)?,
             }
         }
@@ -243,13 +240,13 @@ fn read_chunk(
             "compressed pages are not supported (brink writes uncompressed Parquet)",
         ));
     }
-    if ch.dictionary {
-        return Err(ctx("dictionary pages are not supported"));
-    }
     if usize::try_from(ch.num_values).ok() != Some(rows) {
         return Err(ctx("value count differs from the row count"));
     }
-    let mut pos = usize::try_from(ch.data_page_offset).map_err(|_| ctx("no data page"))?;
+    // A chunk starts with its dictionary page, if it has one.
+    let first = ch.dictionary_page_offset.unwrap_or(ch.data_page_offset);
+    let mut pos = usize::try_from(first).map_err(|_| ctx("no data page"))?;
+    let mut dictionary: Option<Vec<Cell>> = None;
     let mut cells = Vec::with_capacity(rows);
     while cells.len() < rows {
         let header = bytes
@@ -261,7 +258,8 @@ fn read_chunk(
             match (id, fty) {
                 (1, thrift::I32) => page_type = d.i32()?,
                 (3, thrift::I32) => size = i64::from(d.i32()?),
-                (5, thrift::STRUCT) => {
+                // DataPageHeader and DictionaryPageHeader: the value count, then the encoding.
+                (5 | 7, thrift::STRUCT) => {
                     d.begin_struct()?;
                     while let Some((fid, t)) = d.field()? {
                         match (fid, t) {
@@ -274,26 +272,104 @@ fn read_chunk(
                 _ => d.skip(fty)?,
             }
         }
-        if page_type != 0 {
-            return Err(ctx("only v1 data pages are supported"));
-        }
-        if encoding != 0 {
-            return Err(ctx("only PLAIN-encoded values are supported"));
-        }
         let start = pos + d.position();
         let size = usize::try_from(size).map_err(|_| ctx("negative page size"))?;
         let page = start
             .checked_add(size)
             .and_then(|end| bytes.get(start..end))
             .ok_or_else(|| ctx("page beyond the end of the file"))?;
+        pos = start + size;
+        match (page_type, encoding) {
+            // A dictionary page: PLAIN values (PLAIN_DICTIONARY in older writers); every value
+            // takes at least four bytes, which bounds the count before anything is allocated.
+            (PAGE_DICTIONARY, ENCODING_PLAIN | ENCODING_PLAIN_DICTIONARY) => {
+                if dictionary.is_some() || !cells.is_empty() {
+                    return Err(ctx("a dictionary page after the first page"));
+                }
+                let values = usize::try_from(values)
+                    .ok()
+                    .filter(|&v| v <= page.len() / 4)
+                    .ok_or_else(|| ctx("dictionary size out of range"))?;
+                let mut dict = Vec::with_capacity(values);
+                read_page(page, ty, false, values, &mut dict).map_err(|e| ctx(&e))?;
+                dictionary = Some(dict);
+                continue;
+            }
+            (PAGE_DICTIONARY, _) => return Err(ctx("a dictionary page not PLAIN-encoded")),
+            (PAGE_DATA, _) => {}
+            _ => return Err(ctx("only v1 data pages and dictionary pages are supported")),
+        }
         let values = usize::try_from(values)
             .ok()
             .filter(|&v| v > 0 && v <= rows - cells.len())
             .ok_or_else(|| ctx("page value count out of range"))?;
-        read_page(page, ty, nullable, values, &mut cells).map_err(|e| ctx(&e))?;
-        pos = start + size;
+        match encoding {
+            ENCODING_PLAIN => read_page(page, ty, nullable, values, &mut cells),
+            ENCODING_RLE_DICTIONARY | ENCODING_PLAIN_DICTIONARY => {
+                let dict = dictionary
+                    .as_deref()
+                    .ok_or_else(|| ctx("dictionary-encoded values without a dictionary page"))?;
+                read_dictionary_page(page, nullable, values, dict, &mut cells)
+            }
+            _ => Err("values neither PLAIN nor dictionary-encoded".into()),
+        }
+        .map_err(|e| ctx(&e))?;
     }
     Ok(cells)
+}
+
+const PAGE_DATA: i32 = 0;
+const PAGE_DICTIONARY: i32 = 2;
+const ENCODING_PLAIN: i32 = 0;
+const ENCODING_PLAIN_DICTIONARY: i32 = 2;
+const ENCODING_RLE_DICTIONARY: i32 = 8;
+
+/// The definition levels of a page of `count` values, and the bytes after them.
+fn split_levels(page: &[u8], nullable: bool, count: usize) -> Result<(Vec<bool>, &[u8]), String> {
+    if !nullable {
+        return Ok((vec![true; count], page));
+    }
+    let len = page
+        .get(..4)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+        .ok_or("truncated definition levels")?;
+    let levels = page
+        .get(4..)
+        .and_then(|b| b.get(..len))
+        .ok_or("truncated definition levels")?;
+    Ok((definition_levels(levels, count)?, &page[4 + len..]))
+}
+
+/// Decodes one dictionary-encoded page of `count` values (definition levels, then the indices'
+/// bit width in one byte and the indices in the RLE/bit-packed hybrid encoding) into `out`.
+fn read_dictionary_page(
+    page: &[u8],
+    nullable: bool,
+    count: usize,
+    dictionary: &[Cell],
+    out: &mut Vec<Cell>,
+) -> Result<(), String> {
+    let (present, rest) = split_levels(page, nullable, count)?;
+    let defined = present.iter().filter(|&&p| p).count();
+    let (&bit_width, packed) = rest.split_first().ok_or("truncated dictionary indices")?;
+    let ids = if defined == 0 {
+        Vec::new()
+    } else {
+        hybrid(packed, defined, u32::from(bit_width))?
+    };
+    let mut ids = ids.into_iter();
+    for p in present {
+        if !p {
+            out.push(Cell::Null);
+            continue;
+        }
+        let id = ids.next().ok_or("missing dictionary index")?;
+        let cell = dictionary
+            .get(id as usize)
+            .ok_or("dictionary index out of range")?;
+        out.push(cell.clone());
+    }
+    Ok(())
 }
 
 /// Decodes one page of `count` values (definition levels, then PLAIN values) into `out`.
@@ -304,16 +380,7 @@ fn read_page(
     count: usize,
     out: &mut Vec<Cell>,
 ) -> Result<(), String> {
-    let (present, mut rest) = if nullable {
-        let len = page
-            .get(..4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
-            .ok_or("truncated definition levels")?;
-        let levels = page.get(4..4 + len).ok_or("truncated definition levels")?;
-        (definition_levels(levels, count)?, &page[4 + len..])
-    } else {
-        (vec![true; count], page)
-    };
+    let (present, mut rest) = split_levels(page, nullable, count)?;
     let mut take = |n: usize| -> Result<&[u8], String> {
         let (head, tail) = rest.split_at_checked(n).ok_or("truncated values")?;
         rest = tail;
@@ -343,13 +410,29 @@ fn read_page(
 }
 
 /// Definition levels of bit width 1 in the RLE/bit-packed hybrid encoding: `count` flags.
-fn definition_levels(mut b: &[u8], count: usize) -> Result<Vec<bool>, String> {
+fn definition_levels(b: &[u8], count: usize) -> Result<Vec<bool>, String> {
+    Ok(hybrid(b, count, 1)?.into_iter().map(|v| v == 1).collect())
+}
+
+/// `count` values of `bit_width` bits (at most 32) in the RLE/bit-packed hybrid encoding: runs
+/// with a varint header, `count << 1` followed by one value in whole bytes, or
+/// `groups << 1 | 1` followed by groups of eight values packed least significant bit first.
+fn hybrid(mut b: &[u8], count: usize, bit_width: u32) -> Result<Vec<u32>, String> {
+    if bit_width > 32 {
+        return Err("bit width over 32".into());
+    }
+    let value_bytes = bit_width.div_ceil(8) as usize;
+    let mask = if bit_width == 32 {
+        u32::MAX
+    } else {
+        (1u32 << bit_width) - 1
+    };
     let mut out = Vec::with_capacity(count);
     while out.len() < count {
         let mut header = 0u64;
         let mut shift = 0;
         loop {
-            let (&byte, tail) = b.split_first().ok_or("truncated definition levels")?;
+            let (&byte, tail) = b.split_first().ok_or("truncated run")?;
             b = tail;
             header |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
@@ -357,32 +440,41 @@ fn definition_levels(mut b: &[u8], count: usize) -> Result<Vec<bool>, String> {
             }
             shift += 7;
             if shift > 63 {
-                return Err("definition level run header too long".into());
+                return Err("run header too long".into());
             }
         }
         let left = count - out.len();
         if header & 1 == 0 {
-            // RLE run: the value in one byte (bit width 1).
             let n = usize::try_from(header >> 1).map_err(|_| "run too long")?;
-            let (&v, tail) = b.split_first().ok_or("truncated definition levels")?;
+            let (bytes, tail) = b.split_at_checked(value_bytes).ok_or("truncated run")?;
             b = tail;
-            if n == 0 || n > left || v > 1 {
-                return Err("definition level run out of range".into());
+            let mut v = [0u8; 4];
+            v[..value_bytes].copy_from_slice(bytes);
+            let v = u32::from_le_bytes(v);
+            if n == 0 || n > left || v > mask {
+                return Err("run out of range".into());
             }
-            out.extend(std::iter::repeat_n(v == 1, n));
+            out.extend(std::iter::repeat_n(v, n));
         } else {
-            // Bit-packed groups of 8 values, least significant bit first.
             let groups = usize::try_from(header >> 1).map_err(|_| "run too long")?;
-            let (packed, tail) = b
-                .split_at_checked(groups)
-                .ok_or("truncated definition levels")?;
+            let len = groups
+                .checked_mul(bit_width as usize)
+                .ok_or("run too long")?;
+            let (packed, tail) = b.split_at_checked(len).ok_or("truncated run")?;
             b = tail;
-            for byte in packed {
-                for bit in 0..8 {
-                    if out.len() < count {
-                        out.push(byte >> bit & 1 == 1);
-                    }
+            let (mut acc, mut bits) = (0u64, 0u32);
+            let mut bytes = packed.iter();
+            // Values past `count` are padding: not decoded (and a huge group count of width 0,
+            // which spans no bytes, cannot spin).
+            for _ in 0..groups.saturating_mul(8).min(left) {
+                while bits < bit_width {
+                    let byte = bytes.next().ok_or("truncated run")?;
+                    acc |= u64::from(*byte) << bits;
+                    bits += 8;
                 }
+                out.push((acc as u32) & mask);
+                acc >>= bit_width;
+                bits -= bit_width;
             }
         }
     }
@@ -463,6 +555,71 @@ mod tests {
         })
         .unwrap();
         assert_eq!((n as usize, seen), (rows, rows));
+    }
+
+    #[test]
+    fn repeated_text_is_dictionary_encoded_and_reads_back() {
+        // Few distinct texts, in runs and alternating, with nulls, and a text column that is
+        // null throughout (no dictionary at all).
+        let s = Schema::new(vec![
+            Column::new("side", ColType::Utf8, false),
+            Column::new("event", ColType::Utf8, true),
+            Column::new("never", ColType::Utf8, true),
+        ]);
+        let sides = ["RU", "UA"];
+        let events = ["partial_mobilization", "annexation", "nuclear_alert"];
+        let expected = |i: usize| {
+            (
+                sides[i / 7 % 2],
+                (!i.is_multiple_of(4)).then(|| events[i % 3]),
+            )
+        };
+        let rows = 20_000;
+        let mut w = ParquetWriter::new(Vec::new(), &s).unwrap();
+        for i in 0..rows {
+            let (side, event) = expected(i);
+            w.write_row(&[
+                Value::Str(side),
+                event.map_or(Value::Null, Value::Str),
+                Value::Null,
+            ])
+            .unwrap();
+        }
+        let bytes = w.finish().unwrap();
+        // PLAIN text alone would take 6 bytes a side and ~18 an event: 400 kB.
+        assert!(bytes.len() < 80_000, "{} bytes", bytes.len());
+        let mut i = 0;
+        read_parquet_rows(&bytes, &s, |row| {
+            let (side, event) = expected(i);
+            assert_eq!(row[0], Cell::Str(side.into()), "row {i}");
+            assert_eq!(
+                row[1],
+                event.map_or(Cell::Null, |e| Cell::Str(e.into())),
+                "row {i}"
+            );
+            assert_eq!(row[2], Cell::Null);
+            i += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(i, rows);
+    }
+
+    #[test]
+    fn bit_packed_runs_of_any_width_are_read() {
+        // Width 3, one group: values 0..8 packed LSB first into 3 bytes (0b10_001_000,
+        // 0b1_100_011_0, 0b111_110_1), as other writers (e.g. pyarrow) emit indices.
+        let v = hybrid(&[0x03, 0b1000_1000, 0b1100_0110, 0b1111_1010], 8, 3).unwrap();
+        assert_eq!(v, [0, 1, 2, 3, 4, 5, 6, 7]);
+        // An RLE run of width 9 takes two bytes; padding past `count` is not returned.
+        assert_eq!(hybrid(&[0x06, 0x2c, 0x01], 3, 9).unwrap(), [300, 300, 300]);
+        assert_eq!(
+            hybrid(&[0x03, 0b1000_1000, 0b1100_0110, 0b1111_1010], 5, 3).unwrap(),
+            [0, 1, 2, 3, 4]
+        );
+        // A value wider than the bit width, a truncated run: errors.
+        assert!(hybrid(&[0x02, 0x09], 1, 3).is_err());
+        assert!(hybrid(&[0x03, 0x00], 8, 3).is_err());
     }
 
     #[test]
