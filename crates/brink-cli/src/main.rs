@@ -137,8 +137,8 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Table format of runs, weekly and events: csv, parquet or both.
-    #[arg(long, value_enum, default_value_t = run::Format::Csv)]
+    /// Table format of runs, weekly and events: csv, parquet or both (with --out).
+    #[arg(long, value_enum, default_value_t = run::Format::Csv, requires = "out")]
     pub format: run::Format,
 }
 

@@ -334,6 +334,8 @@ fn bad_input_exits_non_zero_with_file_line_and_hint() {
         // Above 2^32 - 1 runs the histogram counts would wrap: refused before any run.
         &["run", "--runs", "5000000000"][..],
         &["run", "--weeks", "0"][..],
+        // A table format without a directory to write the tables to would be ignored silently.
+        &["run", "--runs", "10", "--format", "parquet"][..],
         &["run", "--shard", "4/3"][..],
     ] {
         let out = brink().args(args).output().unwrap();
