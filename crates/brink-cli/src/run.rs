@@ -244,6 +244,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         ));
     }
 
+    // Checked before the study runs, not after it: a typo must not cost a long study.
+    if let Some(g) = &args.given {
+        let events = output::possible_events(&r);
+        if events.is_empty() {
+            return Err(CliError::Usage(format!(
+                "--given `{g}`: this scenario has no decision layer ([politics]), so no events"
+            )));
+        }
+        if !events.contains(g) {
+            return Err(CliError::Usage(format!(
+                "--given `{g}` is not an event of this scenario; events: {}",
+                events.join(", ")
+            )));
+        }
+    }
+
     let stop = brink_study::cli::install_interrupt_handler(
         "finishing the runs under way and writing them",
     );
@@ -305,14 +321,6 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         write_outputs(dir, &r, cfg.seed, cfg.runs, &result, args.format)?;
     }
     let mut stdout = io::stdout().lock();
-    if let Some(g) = &args.given
-        && !output::reported_events(&r, &result.events).contains(g)
-    {
-        return Err(CliError::Usage(format!(
-            "--given `{g}` is not an event of this scenario; events: {}",
-            output::reported_events(&r, &result.events).join(", ")
-        )));
-    }
     if args.json {
         let mut summary = output::summary_json(&r, cfg.seed, &result);
         if let Some(g) = &args.given {

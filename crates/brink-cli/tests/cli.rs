@@ -336,6 +336,8 @@ fn bad_input_exits_non_zero_with_file_line_and_hint() {
         &["run", "--weeks", "0"][..],
         // A table format without a directory to write the tables to would be ignored silently.
         &["run", "--runs", "10", "--format", "parquet"][..],
+        // An unknown event is refused before the study runs (it would run 10^9 runs first).
+        &["run", "--runs", "1000000000", "--given", "nuclear_usee"][..],
         &["run", "--shard", "4/3"][..],
     ] {
         let out = brink().args(args).output().unwrap();
@@ -500,4 +502,25 @@ fn interrupted_sensitivity_resumes_to_the_same_result() {
         !checkpoint.exists(),
         "the checkpoint is removed once the study is complete"
     );
+}
+
+#[test]
+fn given_needs_a_decision_layer() {
+    // The default scenario without its [politics] section (and the ladder after it).
+    let show = run_ok(&["scenario", "show"]);
+    let text = String::from_utf8(show.stdout).unwrap();
+    let cut = text
+        .find("\n[politics]")
+        .expect("the default has a decision layer");
+    let dir = scratch("given-engine");
+    let file = dir.join("engine.toml");
+    std::fs::write(&file, &text[..cut]).unwrap();
+    let out = brink()
+        .args(["run", file.to_str().unwrap(), "--runs", "10", "-q"])
+        .args(["--given", "nuclear_use"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no decision layer"), "{err}");
 }

@@ -187,6 +187,23 @@ pub fn write_survival<W: Write>(w: &mut W, r: &Resolved, ev: &EventStats) -> io:
 
 /// The event ids a study reports even when they never happen (the contract), plus
 /// every rung and event seen.
+/// Every event a run of this scenario can record, known before the study runs (empty without a
+/// decision layer): the rungs, the built-in events, and the outcomes recorded as events. The
+/// names `--given` accepts.
+pub fn possible_events(r: &Resolved) -> Vec<String> {
+    if r.scenario.politics.is_none() {
+        return Vec::new();
+    }
+    let mut ids = reported_events(r, &EventStats::new(0));
+    for o in Outcome::ALL {
+        let id = o.id().to_string();
+        if !matches!(o, Outcome::RuWithdrawal | Outcome::OngoingAtHorizon) && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
 pub fn reported_events(r: &Resolved, ev: &EventStats) -> Vec<String> {
     let mut ids: Vec<String> = r.scenario.ladder.iter().map(|x| x.id.clone()).collect();
     for id in [

@@ -346,3 +346,29 @@ fn the_event_tally_builds_the_same_statistics_as_recording_by_name() {
         assert_eq!(tally.into_stats(), by_name, "{sets:?}");
     }
 }
+
+#[test]
+fn every_recorded_event_is_a_possible_event() {
+    // `brink run --given` checks its event against `possible_events` before the study runs:
+    // the list must hold every event a run can record, or a valid query would be refused.
+    let r = scenario(&[]);
+    let possible = crate::output::possible_events(&r);
+    let result = study(&r, 3000);
+    assert!(
+        result.events.first_week.len() > 10,
+        "too few events to be a check"
+    );
+    for id in result.events.first_week.keys() {
+        assert!(
+            possible.contains(id),
+            "`{id}` happened but is not a possible event"
+        );
+    }
+    for outcome in ["ru_military_victory", "ua_military_victory", "nuclear_use"] {
+        assert!(possible.iter().any(|e| e == outcome), "{outcome}");
+    }
+    // Without a decision layer there are none.
+    let mut engine = r.clone();
+    engine.scenario.politics = None;
+    assert!(crate::output::possible_events(&engine).is_empty());
+}
