@@ -60,9 +60,9 @@ enum Command {
     Paths {
         /// A study's output directory (`brink run --out DIR`).
         dir: PathBuf,
-        /// How many paths to list.
-        #[arg(long, default_value_t = 20)]
-        top: usize,
+        /// How many paths to list (at least 1).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+        top: u64,
         /// JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -166,7 +166,9 @@ fn main() -> ExitCode {
         }
         Command::Merge { dirs, out, format } => run::merge(&dirs, &out, format),
         Command::Explain { dir, run, json } => explain::explain(&dir, run, json),
-        Command::Paths { dir, top, json } => explain::paths(&dir, top, json),
+        Command::Paths { dir, top, json } => {
+            explain::paths(&dir, usize::try_from(top).unwrap_or(usize::MAX), json)
+        }
         Command::Effects(args) => {
             let mut stdout = std::io::stdout().lock();
             brink_effects::cli::run(&args, &mut stdout)

@@ -336,6 +336,8 @@ fn bad_input_exits_non_zero_with_file_line_and_hint() {
         &["run", "--weeks", "0"][..],
         // A table format without a directory to write the tables to would be ignored silently.
         &["run", "--runs", "10", "--format", "parquet"][..],
+        // Listing no paths at all is a mistake, not a request.
+        &["paths", ".", "--top", "0"][..],
         // An unknown event is refused before the study runs (it would run 10^9 runs first).
         &["run", "--runs", "1000000000", "--given", "nuclear_usee"][..],
         &["run", "--shard", "4/3"][..],
