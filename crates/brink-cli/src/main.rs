@@ -148,21 +148,15 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Scenario {
             command: ScenarioCommand::Show,
-        } => {
-            print!("{}", brink_core::load::DEFAULT_SCENARIO_TOML);
-            Ok(())
-        }
+        } => print_stdout(brink_core::load::DEFAULT_SCENARIO_TOML),
         Command::Check { file, set } => run::check(&file, &set),
         Command::Schema { markdown } => {
             if markdown {
-                print!("{}", schema_doc::markdown());
+                print_stdout(&schema_doc::markdown())
             } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&schema_doc::json_schema()).expect("schema")
-                );
+                let schema = serde_json::to_string_pretty(&schema_doc::json_schema());
+                print_stdout(&format!("{}\n", schema.expect("schema")))
             }
-            Ok(())
         }
         Command::Merge { dirs, out, format } => run::merge(&dirs, &out, format),
         Command::Explain { dir, run, json } => explain::explain(&dir, run, json),
@@ -197,11 +191,27 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of the output has gone (`brink run | head`): the rest is not wanted, and
+        // stopping quietly is what Unix tools do (files were finished or cleaned up on the way
+        // out, as for any error).
+        Err(run::CliError::Io { error, .. }) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Writes `text` to stdout; an error (a closed pipe included) is returned, not a panic as with
+/// `print!`.
+fn print_stdout(text: &str) -> Result<(), run::CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(run::io_err(std::path::Path::new("<stdout>")))
 }
 
 /// A subcommand's error, already worded for the user, with the exit code its crate gives it.
@@ -217,6 +227,10 @@ fn other(message: impl ToString, code: u8) -> run::CliError {
 fn study_error(e: brink_study::cli::StudyError) -> run::CliError {
     match e {
         brink_study::cli::StudyError::Scenario(le) => run::CliError::Scenario(le),
+        brink_study::cli::StudyError::Io { path, source } => run::CliError::Io {
+            path,
+            error: source,
+        },
         e => other(&e, e.exit_code()),
     }
 }

@@ -526,3 +526,23 @@ fn given_needs_a_decision_layer() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no decision layer"), "{err}");
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    // `brink run | head -1`: the reader goes away before the table is printed (the study runs
+    // first). brink stops without an error message and with success, as Unix tools do.
+    let mut child = brink()
+        .args(["run", "--runs", "2000", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {err}", out.status.code());
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("panicked"),
+        "{err}"
+    );
+}
