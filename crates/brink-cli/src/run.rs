@@ -178,15 +178,16 @@ pub fn load_scenario(file: Option<&Path>, set: &[Override]) -> Result<Resolved, 
 pub fn check(file: &Path, set: &[Override]) -> Result<(), CliError> {
     let r = load_scenario(Some(file), set)?;
     let random = r.params.iter().filter(|(_, random)| *random).count();
-    println!(
+    writeln!(
+        io::stdout().lock(),
         "ok: {} ({}): {} parameters, {} of them random; hash {}",
         file.display(),
         r.scenario.scenario.name,
         r.params.len(),
         random,
         &r.hash[..16]
-    );
-    Ok(())
+    )
+    .map_err(io_err(Path::new("<stdout>")))
 }
 
 /// Streams the runs and events tables and drives the progress bar.
