@@ -112,7 +112,8 @@ pub struct SensitivityArgs {
     /// Scenario file (TOML). Omit it for the embedded September 2022 scenario.
     pub scenario: Option<PathBuf>,
     /// Parameters to vary, by scenario path, comma separated (e.g.
-    /// mobilization.RU.call_up,combat.exponent_own).
+    /// mobilization.RU.call_up,combat.exponent_own). Default for morris and oat: every random
+    /// parameter of the scenario; sobol needs the list.
     #[arg(long, value_delimiter = ',', value_name = "P1,P2,...")]
     pub params: Vec<String>,
     /// The outcome: an outcome or event id of summary.json (e.g. nuclear_use,
@@ -362,7 +363,31 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
             ))
         })?);
     }
-    let paths: Vec<String> = args.params.iter().map(|p| p.trim().to_string()).collect();
+    let mut paths: Vec<String> = args.params.iter().map(|p| p.trim().to_string()).collect();
+    if paths.is_empty() {
+        // Screening methods vary every random parameter by default: which of them matter is
+        // the question they answer. Sobol' costs N (k + 2) design points, too many for all.
+        let random: Vec<String> = r
+            .params
+            .iter()
+            .filter(|(_, random)| *random)
+            .map(|(path, _)| path.clone())
+            .collect();
+        if args.method == Method::Sobol {
+            let k = random.len() as u64;
+            return Err(StudyError::Input(format!(
+                "give the parameters to vary with --params: Sobol' over all {k} random parameters \
+                 would take N (k + 2) = {} design points at N = 1024; screen them first with \
+                 --method morris (or oat), which varies all of them when --params is omitted",
+                1024 * (k + 2)
+            )));
+        }
+        eprintln!(
+            "varying all {} random parameters of the scenario (choose with --params)",
+            random.len()
+        );
+        paths = random;
+    }
     let ranges = resolve_ranges(&r, &paths, &given).map_err(StudyError::Input)?;
     let seed = args.seed.unwrap_or(r.scenario.scenario.seed);
     let weeks = args.weeks.unwrap_or(r.scenario.scenario.weeks);

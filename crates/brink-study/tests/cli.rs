@@ -268,3 +268,35 @@ fn sweep_writes_csv_and_json_with_one_row_per_point() {
     assert!(e.to_string().contains("mobilization.RU.p_evade") && e.to_string().contains("1.5"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn screening_varies_every_random_parameter_by_default_and_sobol_needs_a_list() {
+    let r = brink_core::load::load_default(&[]).unwrap();
+    let random = r.params.iter().filter(|(_, random)| *random).count();
+    for method in ["oat", "morris"] {
+        let out = sens(&[
+            "--outcome",
+            "final.RU.evaded",
+            "--method",
+            method,
+            "--n",
+            "2",
+            "--runs-per-point",
+            "2",
+            "--weeks",
+            "4",
+            "--json",
+            "-q",
+        ])
+        .unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["parameters"].as_array().unwrap().len(),
+            random,
+            "{method}"
+        );
+    }
+    let e = sens(&["--outcome", "nuclear_use", "--method", "sobol"]).unwrap_err();
+    assert!(e.to_string().contains("--params"), "{e}");
+    assert_eq!(e.exit_code(), 2);
+}
