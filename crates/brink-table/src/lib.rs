@@ -4,8 +4,9 @@
 //! [`Value`]s go to a [`CsvWriter`], a [`ParquetWriter`] or both. Writers write into any
 //! `std::io::Write`; opening files (atomically) is the caller's business.
 //!
-//! The Parquet writer is small and dependency-free: plain encoding, no compression, one data
-//! page per column chunk, row groups of [`ROW_GROUP_ROWS`] rows, Thrift compact metadata.
+//! The Parquet writer is small and dependency-free: numbers PLAIN, text dictionary-encoded, no
+//! compression, one data page per column chunk, row groups of [`ROW_GROUP_ROWS`] rows (fewer
+//! for wide tables: [`row_group_rows`]), Thrift compact metadata.
 //! [`read_parquet_rows`] reads that subset back (for `brink merge`). Its
 //! output is a pure function of the schema and the rows (no timestamps), so equal rows give equal
 //! bytes. See docs/report.md for the reasons (build cost) and the column types.
@@ -18,7 +19,7 @@ mod parquet_read;
 mod thrift;
 
 pub use csv::{CsvWriter, csv_field, parse_csv_line};
-pub use parquet::{ParquetWriter, ROW_GROUP_ROWS};
+pub use parquet::{ParquetWriter, ROW_GROUP_ROWS, row_group_rows};
 pub use parquet_read::{Cell, read_parquet_rows};
 
 use std::io;

@@ -10,9 +10,20 @@ use crate::{ColType, Schema, TableSink, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-/// Rows per row group. Row groups are cut by row count only, so the file depends on the rows
-/// alone (not on how they arrived): a merged study gives the bytes of the unsharded one.
+/// Most rows per row group. Row groups are cut by row count only, so the file depends on the
+/// rows alone (not on how they arrived): a merged study gives the bytes of the unsharded one.
 pub const ROW_GROUP_ROWS: usize = 65_536;
+
+/// Most cells per row group: a row group is buffered in memory until it is written, so a wide
+/// table (a scenario with hundreds of parameters) gets fewer rows per group, and the writer's
+/// memory stays near 64 MB of numbers whatever the scenario.
+const ROW_GROUP_CELLS: usize = 8 * 1024 * 1024;
+
+/// Rows per row group for a table of `columns` columns: [`ROW_GROUP_ROWS`], or fewer for a wide
+/// table (at least 1,024). A function of the schema alone, so still deterministic.
+pub fn row_group_rows(columns: usize) -> usize {
+    (ROW_GROUP_CELLS / columns.max(1)).clamp(1024, ROW_GROUP_ROWS)
+}
 
 const MAGIC: &[u8; 4] = b"PAR1";
 const CREATED_BY: &str = concat!("brink-table version ", env!("CARGO_PKG_VERSION"));
@@ -376,7 +387,7 @@ impl<W: Write> TableSink for ParquetWriter<W> {
             }
         }
         self.rows += 1;
-        if self.rows == ROW_GROUP_ROWS {
+        if self.rows == row_group_rows(self.columns.len()) {
             self.flush_group()?;
         }
         Ok(())

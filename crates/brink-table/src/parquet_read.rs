@@ -606,6 +606,49 @@ mod tests {
     }
 
     #[test]
+    fn wide_tables_get_shorter_row_groups_and_read_back() {
+        assert_eq!(crate::row_group_rows(6), ROW_GROUP_ROWS);
+        assert_eq!(crate::row_group_rows(171), 49_056);
+        assert_eq!(crate::row_group_rows(100_000), 1024);
+        // 600 columns: groups of 13,981 rows, so 20,000 rows make two.
+        let cols = 600;
+        let s = Schema::new(
+            (0..cols)
+                .map(|c| Column::new(format!("c{c}"), ColType::Double, false))
+                .collect(),
+        );
+        let mut w = ParquetWriter::new(Vec::new(), &s).unwrap();
+        let rows = 20_000;
+        for i in 0..rows {
+            let row: Vec<Value> = (0..cols)
+                .map(|c| Value::F64((i * cols + c) as f64))
+                .collect();
+            w.write_row(&row).unwrap();
+        }
+        let bytes = w.finish().unwrap();
+        let mut i = 0;
+        let n = read_parquet_rows(&bytes, &s, |row| {
+            assert_eq!(row[7], Cell::F64((i * cols + 7) as f64));
+            i += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n as usize, rows);
+        let groups = file_metadata(
+            &bytes[bytes.len()
+                - 8
+                - u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap())
+                    as usize..bytes.len() - 8],
+            &s,
+        )
+        .unwrap();
+        assert_eq!(
+            groups.iter().map(|g| g.rows).collect::<Vec<_>>(),
+            [13_981, 6_019]
+        );
+    }
+
+    #[test]
     fn bit_packed_runs_of_any_width_are_read() {
         // Width 3, one group: values 0..8 packed LSB first into 3 bytes (0b10_001_000,
         // 0b1_100_011_0, 0b111_110_1), as other writers (e.g. pyarrow) emit indices.
