@@ -185,16 +185,14 @@ pub fn write_survival<W: Write>(w: &mut W, r: &Resolved, ev: &EventStats) -> io:
     Ok(())
 }
 
-/// The event ids a study reports even when they never happen (the contract), plus
-/// every rung and event seen.
 /// Every event a run of this scenario can record, known before the study runs (empty without a
-/// decision layer): the rungs, the built-in events, and the outcomes recorded as events. The
-/// names `--given` accepts.
+/// decision layer): the always-reported events and the outcomes recorded as events. The names
+/// `--given` accepts.
 pub fn possible_events(r: &Resolved) -> Vec<String> {
     if r.scenario.politics.is_none() {
         return Vec::new();
     }
-    let mut ids = reported_events(r, &EventStats::new(0));
+    let mut ids = always_reported_events(r);
     for o in Outcome::ALL {
         let id = o.id().to_string();
         if !matches!(o, Outcome::RuWithdrawal | Outcome::OngoingAtHorizon) && !ids.contains(&id) {
@@ -204,7 +202,20 @@ pub fn possible_events(r: &Resolved) -> Vec<String> {
     ids
 }
 
+/// The event ids a study reports even when they never happen (the contract), plus
+/// every rung and event seen.
 pub fn reported_events(r: &Resolved, ev: &EventStats) -> Vec<String> {
+    let mut ids = always_reported_events(r);
+    for id in ev.first_week.keys() {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    ids
+}
+
+/// Every rung, then the built-in events the contract reports.
+fn always_reported_events(r: &Resolved) -> Vec<String> {
     let mut ids: Vec<String> = r.scenario.ladder.iter().map(|x| x.id.clone()).collect();
     for id in [
         "nuclear_use",
@@ -218,11 +229,6 @@ pub fn reported_events(r: &Resolved, ev: &EventStats) -> Vec<String> {
         "strategic_exchange",
     ] {
         ids.push(id.to_string());
-    }
-    for id in ev.first_week.keys() {
-        if !ids.contains(id) {
-            ids.push(id.clone());
-        }
     }
     ids
 }

@@ -131,14 +131,6 @@ impl Param {
         matches!(self.spec, ParamSpec::Dist(_))
     }
 
-    /// Draws this parameter's value for one run.
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match &self.spec {
-            ParamSpec::Fixed(v) => *v,
-            ParamSpec::Dist(d) => d.sample(rng),
-        }
-    }
-
     /// Problems with this parameter's specification relative to its domain (empty when valid).
     pub fn problems(&self, domain: Domain) -> Vec<(String, String)> {
         match &self.spec {

@@ -104,23 +104,11 @@ impl Dictionary {
         while i < self.ids.len() {
             let id = self.ids[i];
             let run = self.ids[i..].iter().take_while(|&&x| x == id).count();
-            push_varint(&mut out, (run as u64) << 1);
+            thrift::put_varint(&mut out, (run as u64) << 1);
             out.extend_from_slice(&id.to_le_bytes()[..bytes]);
             i += run;
         }
         out
-    }
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
     }
 }
 
@@ -211,7 +199,7 @@ impl<W: Write> ParquetWriter<W> {
                 let mut rle = Vec::new();
                 for &(level, count) in &buf.levels {
                     // RLE run: header = count << 1 (varint), then the value in one byte.
-                    push_varint(&mut rle, u64::from(count) << 1);
+                    thrift::put_varint(&mut rle, u64::from(count) << 1);
                     rle.push(level);
                 }
                 page.extend_from_slice(&(rle.len() as u32).to_le_bytes());

@@ -429,20 +429,7 @@ fn hybrid(mut b: &[u8], count: usize, bit_width: u32) -> Result<Vec<u32>, String
     };
     let mut out = Vec::with_capacity(count);
     while out.len() < count {
-        let mut header = 0u64;
-        let mut shift = 0;
-        loop {
-            let (&byte, tail) = b.split_first().ok_or("truncated run")?;
-            b = tail;
-            header |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err("run header too long".into());
-            }
-        }
+        let header = thrift::take_varint(&mut b).map_err(|e| format!("run header: {e}"))?;
         let left = count - out.len();
         if header & 1 == 0 {
             let n = usize::try_from(header >> 1).map_err(|_| "run too long")?;

@@ -13,6 +13,34 @@ pub const LIST: u8 = 9;
 pub const STRUCT: u8 = 12;
 
 /// A compact-protocol encoder of one top-level struct.
+/// Appends `v` as an unsigned LEB128 varint (seven bits a byte, low first): Thrift compact
+/// integers and the run headers of Parquet's RLE/bit-packed hybrid encoding.
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Reads an unsigned LEB128 varint from the front of `bytes`, advancing it.
+pub fn take_varint(bytes: &mut &[u8]) -> Result<u64, &'static str> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = bytes.split_first().ok_or("truncated")?;
+        *bytes = rest;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err("varint too long")
+}
+
 pub struct Encoder {
     pub buf: Vec<u8>,
     /// The last field id written, per open struct.
@@ -27,16 +55,8 @@ impl Encoder {
         }
     }
 
-    fn varint(&mut self, mut v: u64) {
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                self.buf.push(byte);
-                return;
-            }
-            self.buf.push(byte | 0x80);
-        }
+    fn varint(&mut self, v: u64) {
+        put_varint(&mut self.buf, v);
     }
 
     fn zigzag(&mut self, v: i64) {
@@ -163,15 +183,11 @@ impl<'a> Decoder<'a> {
     }
 
     fn varint(&mut self) -> std::io::Result<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(bad("varint too long"))
+        let mut rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let before = rest.len();
+        let v = take_varint(&mut rest).map_err(bad)?;
+        self.pos += before - rest.len();
+        Ok(v)
     }
 
     fn zigzag(&mut self) -> std::io::Result<i64> {

@@ -111,10 +111,14 @@ impl StageQueue {
     /// after admitting too.
     #[inline]
     pub fn release_to(&mut self, next: &mut StageQueue, week: u32) {
-        self.release_each(|mut c| {
-            c.queued_week = week;
-            next.enqueue(c);
-        });
+        self.release_each(|c| next.join(c, week));
+    }
+
+    /// Enqueues `c` as having joined this queue in `week`.
+    #[inline]
+    fn join(&mut self, mut c: Cohort, week: u32) {
+        c.queued_week = week;
+        self.enqueue(c);
     }
 
     /// Admits up to `limit` people from the head of the queue into service for `duration_weeks`;
@@ -185,6 +189,13 @@ impl StageQueue {
             return;
         }
         self.in_service.push_back(c);
+    }
+
+    /// Moves every cohort that has waited at least `max_wait_weeks` to `next`'s queue, as having
+    /// joined it in `week`.
+    #[inline]
+    pub fn drain_overdue_to(&mut self, next: &mut StageQueue, week: u32, max_wait_weeks: u32) {
+        self.drain_overdue_each(week, max_wait_weeks, |c| next.join(c, week));
     }
 
     /// Removes from the queue every cohort that has waited at least `max_wait_weeks`, in order,
