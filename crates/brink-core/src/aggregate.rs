@@ -111,23 +111,39 @@ impl DenseStore {
     }
 }
 
-/// `v` in 2^-20 fixed point, truncated (not rounded: `round` is a libm call in the hot loop);
-/// i64 conversion is much cheaper than i128, so only values beyond 2^62 take the slow path.
+/// `v` in 2^-20 fixed point, rounded to the nearest integer (ties to even). Every recording
+/// path maps a value to the same integer, so a sum does not depend on which path recorded it
+/// (a chunk's column may be constant in one study and varying in a sharded one).
 #[inline]
 fn fixed_point(v: f64) -> i128 {
     let scaled = v * FIXED_POINT_SCALE;
-    if scaled.abs() < 4.6e18 {
-        i128::from(scaled as i64)
+    if scaled.abs() < ROUNDING_LIMIT {
+        i128::from(round_small(scaled))
     } else {
         fixed_point_wide(scaled)
     }
 }
 
-/// Out of line: the i128 conversion is a library call that would crowd the hot loop's registers.
+/// `1.5 * 2^52`: adding it to a number of magnitude below 2^51 leaves a number whose last
+/// mantissa bit is worth 1, so the addition itself rounds to the nearest integer (ties to even,
+/// the default rounding mode), and the integer is read from the bits. No library call, no
+/// float-to-integer conversion (which SSE2 cannot do for 64-bit integers in SIMD registers).
+const ROUNDING_SHIFT: f64 = 6_755_399_441_055_744.0;
+/// Magnitudes below which [`round_small`] is exact.
+const ROUNDING_LIMIT: f64 = 2_251_799_813_685_248.0; // 2^51
+
+/// `x` rounded to the nearest integer, ties to even, for |x| < 2^51.
+#[inline(always)]
+fn round_small(x: f64) -> i64 {
+    ((x + ROUNDING_SHIFT).to_bits() as i64).wrapping_sub(ROUNDING_SHIFT.to_bits() as i64)
+}
+
+/// Out of line: values beyond 2^31 in magnitude (2^51 in fixed point) are rare, and the i128
+/// conversion is a library call that would crowd the hot loop's registers.
 #[cold]
 #[inline(never)]
 fn fixed_point_wide(scaled: f64) -> i128 {
-    scaled as i128
+    scaled.round_ties_even() as i128
 }
 
 #[inline]
@@ -198,16 +214,25 @@ fn sequential_extremes(column: &[f64]) -> (f64, f64) {
     (min, max)
 }
 
-/// The sum of the defined values of a column in 2^-20 fixed point, each truncated as
-/// [`fixed_point`] does. In i64 when `|value| * 2^20 * len` stays below 2^63 (then no partial
-/// sum can overflow, and integer addition makes the order irrelevant), else value by value in
-/// i128.
+/// The sum of the defined values of a column in 2^-20 fixed point, each rounded as
+/// [`fixed_point`] does. When every `|value| * 2^20` is below 2^51 (the extremes tell), each
+/// value rounds by [`round_small`] and the column sums in i64 (no overflow below 2^12 values),
+/// in a loop the compiler vectorises; else value by value in i128.
 #[inline]
 fn column_sum_fixed(column: &[f64], min: f64, max: f64) -> i128 {
-    let bound = min.abs().max(max.abs()) * FIXED_POINT_SCALE * column.len() as f64;
-    if bound < 9.0e18 {
-        // A NaN casts to 0, so undefined values add nothing.
-        let sum: i64 = column.iter().map(|&v| (v * FIXED_POINT_SCALE) as i64).sum();
+    let largest = min.abs().max(max.abs()) * FIXED_POINT_SCALE;
+    if largest < ROUNDING_LIMIT && column.len() <= 4096 {
+        // NaN (undefined) adds nothing.
+        let sum: i64 = column
+            .iter()
+            .map(|&v| {
+                if v.is_nan() {
+                    0
+                } else {
+                    round_small(v * FIXED_POINT_SCALE)
+                }
+            })
+            .sum();
         i128::from(sum)
     } else {
         column
@@ -641,7 +666,7 @@ mod tests {
 
     #[test]
     fn recording_a_column_equals_recording_value_by_value() {
-        let columns: [Vec<f64>; 12] = [
+        let columns: [Vec<f64>; 14] = [
             vec![3.5; 256],
             vec![0.0; 7],
             vec![-2.25; 9],
@@ -659,6 +684,12 @@ mod tests {
             // Beyond the i64 sum bound: value by value in i128.
             vec![4e12, -3e13, 5e12, 1e13, 7e12, -2e12],
             vec![1e15, 2e15, 3e15, f64::NAN, 4e15],
+            // Either side of 2^31 (2^51 in fixed point), where rounding changes method.
+            vec![2_147_483_647.9, -2_147_483_648.5, 2_147_483_648.0, 1.0],
+            // Ties in fixed point (odd multiples of 2^-21) round to even.
+            (0..9)
+                .map(|i| f64::from(2 * i + 1) / 2_097_152.0 - 3.0)
+                .collect(),
         ];
         for column in &columns {
             let mut by_column = Histogram::default();
@@ -679,6 +710,42 @@ mod tests {
             assert_eq!(by_column.min.to_bits(), in_order.min.to_bits());
             assert_eq!(by_column.max.to_bits(), in_order.max.to_bits());
         }
+    }
+
+    #[test]
+    fn fixed_point_rounds_to_the_nearest_and_ties_to_even() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
+        for i in 0..200_000 {
+            // Every magnitude from 2^-30 to 2^60 in fixed point (both rounding methods), both
+            // signs, and exact ties.
+            let v = if i % 4 == 0 {
+                f64::from(rng.random_range(-1_000_000..1_000_000)) + 0.5
+            } else {
+                let m: f64 = rng.random_range(-1.0..1.0);
+                m * 2f64.powi(rng.random_range(-30..60))
+            } / FIXED_POINT_SCALE;
+            let want = (v * FIXED_POINT_SCALE).round_ties_even() as i128;
+            assert_eq!(fixed_point(v), want, "{v}");
+            let mut h = Histogram::default();
+            h.record_column(&[v, v * 0.5, f64::NAN, v * 0.25]);
+            let sum = want
+                + (v * 0.5 * FIXED_POINT_SCALE).round_ties_even() as i128
+                + (v * 0.25 * FIXED_POINT_SCALE).round_ties_even() as i128;
+            if v != 0.0 {
+                assert_eq!(h.sum_fixed, sum, "{v}");
+            }
+        }
+        assert_eq!(fixed_point(0.5 / FIXED_POINT_SCALE), 0);
+        assert_eq!(fixed_point(1.5 / FIXED_POINT_SCALE), 2);
+        assert_eq!(fixed_point(-2.5 / FIXED_POINT_SCALE), -2);
+        // Ties beyond 2^51, where the slow path rounds (random draws there are integers).
+        let beyond = ROUNDING_LIMIT + 1.5;
+        assert_eq!(fixed_point(beyond / FIXED_POINT_SCALE), (1i128 << 51) + 2);
+        assert_eq!(fixed_point(-beyond / FIXED_POINT_SCALE), -(1i128 << 51) - 2);
+        assert_eq!(
+            fixed_point((beyond + 1.0) / FIXED_POINT_SCALE),
+            (1i128 << 51) + 2
+        );
     }
 
     #[test]
