@@ -113,9 +113,7 @@ fn strength(k: &SideCombat, employable: f64, s: &SideState) -> Strength {
     let employed = s.at_front.min(employable);
     let need = s.at_front * k.equipment_per_1000_troops / 1000.0;
     let equipment_factor = if need > 0.0 {
-        (s.equipment / need)
-            .clamp(0.0, 1.0)
-            .powf(k.equipment_elasticity)
+        unit_power((s.equipment / need).clamp(0.0, 1.0), k.equipment_elasticity)
     } else {
         1.0
     };
@@ -128,6 +126,18 @@ fn strength(k: &SideCombat, employable: f64, s: &SideState) -> Strength {
             * k.effectiveness_multiplier
             * s.defense_multiplier,
     }
+}
+
+/// `x^e` for `x` in [0, 1] as `exp(e ln x)`: two C-library calls of ~20 and ~30 instructions
+/// instead of `powf`'s ~125 (callgrind), with a relative error below `(2 + |e ln x|) * 2^-52`
+/// instead of `powf`'s ~2^-53, which no model output can tell apart. `1^e = 1`, `0^e = 0` for
+/// `e > 0` and 1 for `e = 0` (as `powf`; `exp(-inf) = 0`).
+#[inline]
+fn unit_power(x: f64, e: f64) -> f64 {
+    if e == 0.0 || x == 1.0 {
+        return 1.0;
+    }
+    (e * x.ln()).exp()
 }
 
 /// Mean-one lognormal multiplier with log-sd `sd`.
