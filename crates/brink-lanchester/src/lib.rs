@@ -192,6 +192,68 @@ pub fn integrate(
     s
 }
 
+/// The square law's integration over a fixed duration as one linear map, for callers that
+/// integrate many intervals with the same coefficients (the engine: every week of a run).
+///
+/// Under the square law with both sides positive, `(A, B)' = M (A, B)` with
+/// `M = [[0, -attrition_of_a], [-attrition_of_b, 0]]` is linear, so one RK4 step of length `h`
+/// maps the state by the matrix `I + hM + (hM)^2/2 + (hM)^3/6 + (hM)^4/24`, and `n` steps by its
+/// `n`-th power. Applying the precomputed power is the same numerical method as [`integrate`]
+/// (same truncation error; only the rounding differs, by a few ulps), for 6 operations instead
+/// of ~120 per interval. Valid only while no stage of the integration reaches zero strength;
+/// [`SquareLawPropagator::advance`] checks that and otherwise integrates with clamping.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SquareLawPropagator {
+    coef: Coefficients,
+    duration: f64,
+    substeps: u32,
+    /// Row-major: `a' = m[0] a + m[1] b`, `b' = m[2] a + m[3] b`.
+    m: [f64; 4],
+}
+
+impl SquareLawPropagator {
+    /// The map of `substeps` RK4 steps over `duration` (`substeps` of 0 is treated as 1).
+    pub fn new(coef: Coefficients, duration: f64, substeps: u32) -> SquareLawPropagator {
+        let n = substeps.max(1);
+        let h = duration / f64::from(n);
+        // hM = [[0, -x], [-y, 0]]; (hM)^2 = xy I; (hM)^3 = xy hM; (hM)^4 = (xy)^2 I.
+        let (x, y) = (h * coef.attrition_of_a, h * coef.attrition_of_b);
+        let xy = x * y;
+        let diagonal = 1.0 + xy / 2.0 + xy * xy / 24.0;
+        let off = 1.0 + xy / 6.0;
+        let step = [diagonal, -x * off, -y * off, diagonal];
+        let mut m = [1.0, 0.0, 0.0, 1.0];
+        for _ in 0..n {
+            m = [
+                step[0] * m[0] + step[1] * m[2],
+                step[0] * m[1] + step[1] * m[3],
+                step[2] * m[0] + step[3] * m[2],
+                step[2] * m[1] + step[3] * m[3],
+            ];
+        }
+        SquareLawPropagator {
+            coef,
+            duration,
+            substeps: n,
+            m,
+        }
+    }
+
+    /// The strengths after the duration: the linear map when no stage can reach zero strength
+    /// (the bound of [`integrate`]'s fast path), else [`integrate`] with its clamps.
+    #[inline]
+    pub fn advance(&self, start: Strengths) -> Strengths {
+        if square_law_stays_positive(self.coef, start, self.duration) {
+            Strengths {
+                a: self.m[0] * start.a + self.m[1] * start.b,
+                b: self.m[2] * start.a + self.m[3] * start.b,
+            }
+        } else {
+            integrate(Law::SQUARE, self.coef, start, self.duration, self.substeps)
+        }
+    }
+}
+
 /// The quantity the square law conserves: `attrition_of_b * A^2 - attrition_of_a * B^2`.
 pub fn square_law_invariant(coef: Coefficients, s: Strengths) -> f64 {
     coef.attrition_of_b * s.a * s.a - coef.attrition_of_a * s.b * s.b
@@ -240,6 +302,41 @@ mod tests {
             loss_rates(law, COEF, Strengths { a: 0.0, b: 5.0 }),
             (0.0, 0.0)
         );
+    }
+
+    #[test]
+    fn the_propagator_equals_stepwise_rk4() {
+        // Starts on both sides of the positivity bound; 1 to 8 substeps.
+        let mut linear = 0;
+        for i in 0..800 {
+            let coef = Coefficients {
+                attrition_of_a: 0.01 + 0.002 * f64::from(i % 7),
+                attrition_of_b: 0.3 + 0.05 * f64::from(i % 11),
+            };
+            let start = Strengths {
+                a: 1_000.0 + 997.0 * f64::from(i % 20),
+                b: 50.0 + 613.0 * f64::from((i / 20) % 20),
+            };
+            let substeps = 1 + i / 100;
+            let p = SquareLawPropagator::new(coef, 1.0, substeps);
+            let got = p.advance(start);
+            let want = integrate(Law::SQUARE, coef, start, 1.0, substeps);
+            if square_law_stays_positive(coef, start, 1.0) {
+                linear += 1;
+                let scale = start.a.max(start.b);
+                assert!(
+                    (got.a - want.a).abs() <= 1e-12 * scale,
+                    "{got:?} vs {want:?}"
+                );
+                assert!(
+                    (got.b - want.b).abs() <= 1e-12 * scale,
+                    "{got:?} vs {want:?}"
+                );
+            } else {
+                assert_eq!(got, want);
+            }
+        }
+        assert!((100..700).contains(&linear), "{linear}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::{RunState, SideSections, SideState};
 use crate::load::Resolved;
 use crate::param::Sample;
 use crate::scenario::Forces;
-use brink_lanchester::{Coefficients, Law, Strengths, integrate};
+use brink_lanchester::{Coefficients, Law, SquareLawPropagator, Strengths, integrate};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -65,6 +65,9 @@ pub struct CombatConstants {
     sides: [SideCombat; 2],
     law: Law,
     substeps_per_week: u32,
+    /// Under the square law (the default), the week's RK4 integration as one precomputed
+    /// linear map: the coefficients are constant within a run.
+    square_law_week: Option<SquareLawPropagator>,
     /// `front_length_km * max_troops_per_km`: the most troops the front can employ.
     employable: f64,
     front_length_km: f64,
@@ -95,10 +98,16 @@ impl CombatConstants {
                 losses: LossShares::of(f, v),
             }
         };
+        let sides = [side(&sections[0]), side(&sections[1])];
+        let law = Law::helmbold(c.exponent_opponent.get(v), c.exponent_own.get(v));
+        let square_law_week = (law == Law::SQUARE).then(|| {
+            SquareLawPropagator::new(weekly_coefficients(&sides), 1.0, c.substeps_per_week)
+        });
         CombatConstants {
-            sides: [side(&sections[0]), side(&sections[1])],
-            law: Law::helmbold(c.exponent_opponent.get(v), c.exponent_own.get(v)),
+            sides,
+            law,
             substeps_per_week: c.substeps_per_week,
+            square_law_week,
             employable: c.front_length_km.get(v) * c.max_troops_per_km.get(v),
             front_length_km: c.front_length_km.get(v),
             advance_threshold_ratio: c.advance_threshold_ratio.get(v),
@@ -149,21 +158,34 @@ fn noise<R: Rng + ?Sized>(sd: f64, rng: &mut R) -> f64 {
     (sd * z - sd * sd / 2.0).exp()
 }
 
+/// The attrition coefficients of the two sides.
+fn weekly_coefficients(sides: &[SideCombat; 2]) -> Coefficients {
+    Coefficients {
+        attrition_of_a: sides[0].attrition_per_week,
+        attrition_of_b: sides[1].attrition_per_week,
+    }
+}
+
 /// Fights one week and moves territory.
 pub fn fight<R: Rng + ?Sized>(k: &CombatConstants, state: &mut RunState, rng: &mut R) {
     let st = [
         strength(&k.sides[0], k.employable, &state.sides[0]),
         strength(&k.sides[1], k.employable, &state.sides[1]),
     ];
-    let coef = Coefficients {
-        attrition_of_a: k.sides[0].attrition_per_week,
-        attrition_of_b: k.sides[1].attrition_per_week,
-    };
     let start = Strengths {
         a: st[0].effective,
         b: st[1].effective,
     };
-    let end = integrate(k.law, coef, start, 1.0, k.substeps_per_week);
+    let end = match &k.square_law_week {
+        Some(week) => week.advance(start),
+        None => integrate(
+            k.law,
+            weekly_coefficients(&k.sides),
+            start,
+            1.0,
+            k.substeps_per_week,
+        ),
+    };
     let lost_fraction = [
         if start.a > 0.0 {
             1.0 - end.a / start.a
