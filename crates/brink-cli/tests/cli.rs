@@ -478,11 +478,15 @@ fn interrupted_sensitivity_resumes_to_the_same_result() {
     };
     let whole = scratch("sens-whole");
     let a = args(&whole);
+    let started = std::time::Instant::now();
     run_ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    // Interrupt the second run halfway through, by the first one's duration: a fixed delay
+    // was too long for a release build (the study finished first) on a fast machine.
+    let halfway = (started.elapsed().as_millis() / 2).max(100) as u64;
 
     let resumed = scratch("sens-resumed");
     let b = args(&resumed);
-    let out = interrupt_after(&b, 1500);
+    let out = interrupt_after(&b, halfway);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("saved in"), "{err}");
