@@ -2,10 +2,10 @@
 //!
 //! Every weekly variable is summarised by a [`Histogram`]: counts in fixed logarithmic bins (256
 //! per power of two, so a reported quantile is within 0.4% of the true order statistic and exact
-//! when all values in its bin are equal), the exact minimum and maximum, and the sum in 2^-32
-//! fixed point (an integer, so addition is associative). Counts, sums, minima and maxima merge
-//! exactly, so shards, threads and merge order never change a result; memory does not grow with
-//! the number of runs.
+//! when all values in its bin are equal), the exact minimum and maximum, and the sum in 2^-20
+//! fixed point, each value rounded to the nearest (an integer, so addition is associative).
+//! Counts, sums, minima and maxima merge exactly, so shards, threads and merge order never
+//! change a result; memory does not grow with the number of runs.
 
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
