@@ -14,7 +14,8 @@
 //! J. ORSA 2(2):163-171, and Lucas & Turkes (2004), Naval Research Logistics 51(1):95-116.
 //!
 //! This crate is pure: no I/O, no randomness. The engine (`brink-core`) integrates one week at a
-//! time with [`integrate`]; the fitter (`brink-fit`) calls the same functions.
+//! time with [`integrate`], or under the square law with [`SquareLawPropagator`] (the same RK4
+//! steps as one precomputed linear map); the fitter (`brink-fit`) calls the same functions.
 
 #![forbid(unsafe_code)]
 
