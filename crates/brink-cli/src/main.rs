@@ -61,8 +61,9 @@ enum Command {
         /// A study's output directory (`brink run --out DIR`).
         dir: PathBuf,
         /// How many paths to list (at least 1).
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
-        top: u64,
+        #[arg(long, default_value_t = 20,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        top: usize,
         /// JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -160,9 +161,7 @@ fn main() -> ExitCode {
         }
         Command::Merge { dirs, out, format } => run::merge(&dirs, &out, format),
         Command::Explain { dir, run, json } => explain::explain(&dir, run, json),
-        Command::Paths { dir, top, json } => {
-            explain::paths(&dir, usize::try_from(top).unwrap_or(usize::MAX), json)
-        }
+        Command::Paths { dir, top, json } => explain::paths(&dir, top, json),
         Command::Effects(args) => {
             let mut stdout = std::io::stdout().lock();
             brink_effects::cli::run(&args, &mut stdout)

@@ -59,15 +59,21 @@ impl LossShares {
     }
 }
 
+/// How a week's attrition is integrated in one run.
+#[derive(Clone, Copy, Debug)]
+enum WeeklyAttrition {
+    /// The square law (the default): the week's RK4 steps as one precomputed linear map, since
+    /// the coefficients are constant within a run.
+    Square(SquareLawPropagator),
+    /// Any other law: `substeps` RK4 steps a week.
+    General { law: Law, substeps: u32 },
+}
+
 /// The combat parameters of one run (both sides, and the front).
 #[derive(Clone, Copy, Debug)]
 pub struct CombatConstants {
     sides: [SideCombat; 2],
-    law: Law,
-    substeps_per_week: u32,
-    /// Under the square law (the default), the week's RK4 integration as one precomputed
-    /// linear map: the coefficients are constant within a run.
-    square_law_week: Option<SquareLawPropagator>,
+    week: WeeklyAttrition,
     /// `front_length_km * max_troops_per_km`: the most troops the front can employ.
     employable: f64,
     front_length_km: f64,
@@ -100,14 +106,21 @@ impl CombatConstants {
         };
         let sides = [side(&sections[0]), side(&sections[1])];
         let law = Law::helmbold(c.exponent_opponent.get(v), c.exponent_own.get(v));
-        let square_law_week = (law == Law::SQUARE).then(|| {
-            SquareLawPropagator::new(weekly_coefficients(&sides), 1.0, c.substeps_per_week)
-        });
+        let week = if law == Law::SQUARE {
+            WeeklyAttrition::Square(SquareLawPropagator::new(
+                weekly_coefficients(&sides),
+                1.0,
+                c.substeps_per_week,
+            ))
+        } else {
+            WeeklyAttrition::General {
+                law,
+                substeps: c.substeps_per_week,
+            }
+        };
         CombatConstants {
             sides,
-            law,
-            substeps_per_week: c.substeps_per_week,
-            square_law_week,
+            week,
             employable: c.front_length_km.get(v) * c.max_troops_per_km.get(v),
             front_length_km: c.front_length_km.get(v),
             advance_threshold_ratio: c.advance_threshold_ratio.get(v),
@@ -176,15 +189,11 @@ pub fn fight<R: Rng + ?Sized>(k: &CombatConstants, state: &mut RunState, rng: &m
         a: st[0].effective,
         b: st[1].effective,
     };
-    let end = match &k.square_law_week {
-        Some(week) => week.advance(start),
-        None => integrate(
-            k.law,
-            weekly_coefficients(&k.sides),
-            start,
-            1.0,
-            k.substeps_per_week,
-        ),
+    let end = match &k.week {
+        WeeklyAttrition::Square(week) => week.advance(start),
+        WeeklyAttrition::General { law, substeps } => {
+            integrate(*law, weekly_coefficients(&k.sides), start, 1.0, *substeps)
+        }
     };
     let lost_fraction = [
         if start.a > 0.0 {
