@@ -13,7 +13,7 @@ pub mod stats;
 mod tests;
 
 use crate::load::Resolved;
-use crate::model::RunState;
+use crate::model::{Bound, RunState};
 use crate::param::Sample;
 use config::{
     Atom, BurstKind, CompiledLadder, EventId, EventIds, Facts, Name, Outcome, Politics, Pred, Rung,
@@ -470,7 +470,7 @@ impl Ctx<'_> {
         } else {
             ps.coefficients.bar_vs_opponent
         };
-        (bar - achieved).max(0.0)
+        (bar - achieved).at_least(0.0)
     }
 
     #[inline]
@@ -671,7 +671,7 @@ impl Ctx<'_> {
             ) && opp_front > 0.0
             {
                 let (killed, injured) = self.strike_casualties(i, ps);
-                gain = ((killed + injured) / opp_front).min(1.0);
+                gain = ((killed + injured) / opp_front).at_most(1.0);
             }
         }
         let backing_down =
@@ -747,18 +747,18 @@ fn week_of_politics<R: Rng + ?Sized>(
         ps.ln_casualties_before_start,
     );
     let s0 = ps.coefficients.support_initial;
-    let summons_week = (leader.summoned - ps.summoned_last).max(0.0);
+    let summons_week = (leader.summoned - ps.summoned_last).at_least(0.0);
     ps.summoned_last = leader.summoned;
     let drained = if leader.pool_initial > 0.0 {
-        ((leader.summoned + leader.emigrated) / leader.pool_initial).min(1.0)
+        ((leader.summoned + leader.emigrated) / leader.pool_initial).at_most(1.0)
     } else {
         0.0
     };
-    let raw = ps.coefficients.protest_per_support_lost * (s0 - ps.support).max(0.0)
+    let raw = ps.coefficients.protest_per_support_lost * (s0 - ps.support).at_least(0.0)
         + ps.coefficients.protest_per_million_summons * summons_week / 1e6;
     ps.protests = (raw
         * (1.0 - ps.coefficients.security_capacity)
-        * (1.0 - ps.coefficients.young_men_drain * drained).max(0.0))
+        * (1.0 - ps.coefficients.young_men_drain * drained).at_least(0.0))
     .clamp(0.0, 1.0);
 
     // M-FACE and M-ELITE.
@@ -775,7 +775,7 @@ fn week_of_politics<R: Rng + ?Sized>(
     // Removal of the leader (once; the successor is not modelled as removable).
     if !ps.leader_removed && rng.random::<f64>() < ps.hazard {
         ps.leader_removed = true;
-        let defeat = (1.0 - ps.achieved()).max(0.0);
+        let defeat = (1.0 - ps.achieved()).at_least(0.0);
         let weights = [
             ("palace_coup", 1.0 - ps.loyalty),
             ("uprising", ps.protests),
@@ -905,7 +905,7 @@ fn week_of_politics<R: Rng + ?Sized>(
     ps.bias_leader *= 1.0 - ps.coefficients.learning_per_week;
     ps.bias_opponent *= 1.0 - ps.coefficients.learning_per_week;
     ps.concession_cap =
-        (ps.concession_cap + ps.coefficients.concession_cap_growth_per_week).min(1.0);
+        (ps.concession_cap + ps.coefficients.concession_cap_growth_per_week).at_most(1.0);
     let (l, o) = (&state.sides[li], &state.sides[oi]);
     let total = l.effective_strength + o.effective_strength;
     if total > 0.0 {
@@ -919,7 +919,7 @@ fn week_of_politics<R: Rng + ?Sized>(
             - ps.coefficients.cost_leader_per_100k * l.casualties / 1e5;
         let upper = (win - ps.bias_opponent
             + ps.coefficients.cost_opponent_per_100k * o.casualties / 1e5)
-            .min(ps.concession_cap);
+            .at_most(ps.concession_cap);
         if lower <= upper && rng.random::<f64>() < ps.coefficients.talks_success_per_week {
             ps.end(week, Outcome::NegotiatedSettlement, &ids.leader, ids);
             return;
@@ -1037,7 +1037,7 @@ fn take_rung<R: Rng + ?Sized>(
         match s.target {
             StrikeTarget::Troops => {
                 let f = &ctx.r.scenario.forces[&p.opponent];
-                let lost = (killed + injured).min(state.sides[oi].at_front);
+                let lost = (killed + injured).at_most(state.sides[oi].at_front);
                 crate::model::combat::apply_losses(&mut state.sides[oi], lost, f, v);
             }
             StrikeTarget::City => ps.city_struck = true,

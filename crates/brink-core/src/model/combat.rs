@@ -10,7 +10,7 @@
 //! attacks, pays `attacker_loss_multiplier`, and gains ground
 //! `front_length_km * advance_km_per_week * ln(ratio / threshold)`.
 
-use super::{RunState, SideSections, SideState};
+use super::{Bound, RunState, SideSections, SideState};
 use crate::load::Resolved;
 use crate::param::Sample;
 use crate::scenario::Forces;
@@ -132,7 +132,7 @@ impl CombatConstants {
 }
 
 fn strength(k: &SideCombat, employable: f64, s: &SideState) -> Strength {
-    let employed = s.at_front.min(employable);
+    let employed = s.at_front.at_most(employable);
     let need = s.at_front * k.equipment_per_1000_troops / 1000.0;
     let equipment_factor = if need > 0.0 {
         unit_power((s.equipment / need).clamp(0.0, 1.0), k.equipment_elasticity)
@@ -238,7 +238,7 @@ pub fn fight<R: Rng + ?Sized>(k: &CombatConstants, state: &mut RunState, rng: &m
             let leaving = s.at_front * exit_rate;
             let q = s.mean_quality();
             s.at_front -= leaving;
-            s.quality_sum = (s.quality_sum - leaving * q).max(0.0);
+            s.quality_sum = (s.quality_sum - leaving * q).at_least(0.0);
             s.exited += leaving;
         }
         if s.at_front <= 0.0 {
@@ -274,14 +274,14 @@ pub fn apply_losses_with(s: &mut SideState, losses: f64, k: &LossShares) -> f64 
     let losses = losses.clamp(0.0, s.at_front);
     let q = s.mean_quality();
     s.at_front -= losses;
-    s.quality_sum = (s.quality_sum - losses * q).max(0.0);
+    s.quality_sum = (s.quality_sum - losses * q).at_least(0.0);
     s.casualties += losses;
     let killed = losses * k.killed_share;
     let captured = losses * k.captured_share;
     s.killed += killed;
     s.captured += captured;
     s.wounded += losses - killed - captured;
-    s.equipment = (s.equipment - losses * k.equipment_loss_per_casualty).max(0.0);
+    s.equipment = (s.equipment - losses * k.equipment_loss_per_casualty).at_least(0.0);
     if s.at_front <= 0.0 {
         s.at_front = 0.0;
         s.quality_sum = 0.0;

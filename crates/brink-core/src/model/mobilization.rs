@@ -3,7 +3,7 @@
 //! with their constraints (M-MOB), and arrivals at the front.
 
 use super::pipeline::{Cohort, StageQueue};
-use super::{INDUCTION, SideSections, SideState, TRAINING};
+use super::{Bound, INDUCTION, SideSections, SideState, TRAINING};
 use crate::param::Sample;
 use crate::scenario::{Route, ShortcutPolicy};
 use rand::Rng;
@@ -73,7 +73,7 @@ pub fn binomial_count<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
         return binomial_exact(n, p, rng);
     }
     let z: f64 = StandardNormal.sample(rng);
-    round_non_negative(n * p + var.sqrt() * z).min(n)
+    round_non_negative(n * p + var.sqrt() * z).at_most(n)
 }
 
 /// The exact small-variance branch of [`binomial_count`], out of line (see
@@ -241,11 +241,11 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
         // The call-up target counts people who report (as official figures do), so
         // summonses go on until enough have reported; evaders do not count.
         let reported = s.summoned - s.evaded;
-        let left_to_call = (m.call_up + s.extra_call_up - reported).max(0.0);
+        let left_to_call = (m.call_up + s.extra_call_up - reported).at_least(0.0);
         let want = poisson_count(m.summons_per_week, rng);
         summons = want
-            .min((left_to_call / m.reporting_share).ceil())
-            .min(s.pool);
+            .at_most((left_to_call / m.reporting_share).ceil())
+            .at_most(s.pool);
         if summons > 0.0 {
             s.pool -= summons;
             s.summoned += summons;
@@ -267,8 +267,8 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
         s.emigration_backlog += demand;
         let leave = s
             .emigration_backlog
-            .min(e.exit_capacity_per_week)
-            .min(s.pool);
+            .at_most(e.exit_capacity_per_week)
+            .at_most(s.pool);
         s.emigration_backlog -= leave;
         s.emigration_backlog *= e.stay_share;
         s.pool -= leave;
@@ -278,7 +278,7 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
     if !k.sources.is_empty() {
         // Perceived risk: this week's killed share at the front, annualised (deaths per person-year).
         let risk = if s.at_front > 0.0 {
-            (s.killed_last_week / s.at_front * 52.0).min(10.0)
+            (s.killed_last_week / s.at_front * 52.0).at_most(10.0)
         } else {
             0.0
         };
@@ -327,10 +327,10 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
         training.drain_overdue_to(quartering, week, max_wait_weeks);
     }
     let room = places_room(Some(t.places), training.in_service_total());
-    let limit = t.capacity_per_week.min(room).min(s.equipment_sets);
+    let limit = t.capacity_per_week.at_most(room).at_most(s.equipment_sets);
     let admitted = training.admit(limit, t.trained_weeks, |c| {
         // Recruits may come with their own (higher) quality; training never lowers it.
-        c.quality = c.quality.max(trained_quality);
+        c.quality = c.quality.at_least(trained_quality);
     });
     s.equipment_sets -= admitted;
     if t.trained_weeks == 0 {
@@ -353,9 +353,9 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
         s.arrived_quality_sum += c.count * c.quality;
     };
     assignment.release_each(&mut to_front);
-    let limit = a.capacity_per_week.min(s.officers * span);
+    let limit = a.capacity_per_week.at_most(s.officers * span);
     let admitted = assignment.admit(limit, a.duration_weeks, |_| {});
-    s.officers = (s.officers - admitted / span).max(0.0);
+    s.officers = (s.officers - admitted / span).at_least(0.0);
     if a.duration_weeks == 0 {
         assignment.release_each(&mut to_front);
     }
@@ -369,7 +369,7 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
 fn plain_stage_week(stage: &mut StageQueue, next: &mut StageQueue, k: &StageConstants, week: u32) {
     stage.release_to(next, week);
     let room = places_room(k.places, stage.in_service_total());
-    stage.admit(k.capacity_per_week.min(room), k.duration_weeks, |_| {});
+    stage.admit(k.capacity_per_week.at_most(room), k.duration_weeks, |_| {});
     if k.duration_weeks == 0 {
         stage.release_to(next, week);
     }
@@ -377,7 +377,7 @@ fn plain_stage_week(stage: &mut StageQueue, next: &mut StageQueue, k: &StageCons
 }
 
 fn places_room(places: Option<f64>, in_service: f64) -> f64 {
-    places.map_or(f64::INFINITY, |p| (p - in_service).max(0.0))
+    places.map_or(f64::INFINITY, |p| (p - in_service).at_least(0.0))
 }
 
 /// People reach the front with the given quality.

@@ -6,6 +6,7 @@
 //! of large counts); cohorts keep the week they started waiting and the training they received,
 //! so queueing time and quality are tracked exactly.
 
+use super::Bound;
 use std::collections::VecDeque;
 
 /// A group of people who move together.
@@ -145,13 +146,13 @@ impl StageQueue {
         duration_weeks: u32,
         mut on_admit: impl FnMut(&mut Cohort),
     ) -> f64 {
-        let mut room = limit.max(0.0);
+        let mut room = limit.at_least(0.0);
         let mut admitted = 0.0;
         while room > CRUMB {
             let Some(head) = self.waiting.front_mut() else {
                 break;
             };
-            let take = head.count.min(room);
+            let take = head.count.at_most(room);
             let mut moved = *head;
             moved.count = take;
             moved.service_ends = self.clock.saturating_add(duration_weeks);
