@@ -210,7 +210,7 @@ fn littles_law_fixed_service_times() {
 ///
 /// W is measured independently of L with the cohort bookkeeping: a cohort in the last stage
 /// whose service is over at the end of week j leaves for the front in step j, and carries the
-/// week it was summoned (`origin_week`); its time in the pipeline is `j - origin_week` weeks
+/// (mean) week its people were summoned (`origin_week`); its time in the pipeline is `j - origin_week` weeks
 /// (it is counted in the end-of-week states origin_week + 1 ..= j). The test first checks that
 /// the cohorts so identified are exactly the people who arrive at the front, then compares the
 /// time-average of the stage totals (L) with the entry rate (lambda) times the mean sojourn of
@@ -243,9 +243,9 @@ fn littles_law_with_queueing_cohort_bookkeeping() {
                 arrivals[j]
             );
             for c in leaving {
-                assert!(c.origin_week < j as u32);
+                assert!(c.origin_week < j as f64);
                 sum_departed += c.count;
-                sum_sojourn += c.count * f64::from(j as u32 - c.origin_week);
+                sum_sojourn += c.count * (j as f64 - c.origin_week);
             }
         }
         sum_l += states[1..=t]

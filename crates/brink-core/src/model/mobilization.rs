@@ -255,7 +255,7 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
             s.stages[INDUCTION].enqueue(Cohort {
                 count: summons - evaders,
                 queued_week: week,
-                origin_week: week,
+                origin_week: f64::from(week),
                 quality: m.quality_untrained,
                 service_ends: 0,
             });
@@ -296,7 +296,7 @@ pub fn flow<R: Rng + ?Sized>(k: &FlowConstants, week: u32, s: &mut SideState, rn
                 Route::Training => s.stages[TRAINING].enqueue(Cohort {
                     count: n,
                     queued_week: week,
-                    origin_week: week,
+                    origin_week: f64::from(week),
                     quality,
                     service_ends: 0,
                 }),

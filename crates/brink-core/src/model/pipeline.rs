@@ -15,13 +15,26 @@ pub struct Cohort {
     pub count: f64,
     /// Week in which the cohort joined the current queue (for waiting times).
     pub queued_week: u32,
-    /// Week in which the cohort was summoned or recruited (for time-in-pipeline).
-    pub origin_week: u32,
+    /// Mean week in which the cohort's people were summoned or recruited (for time in the
+    /// pipeline). Cohorts that differ only in it merge, with the count-weighted mean: nothing
+    /// downstream tells their people apart, and fewer cohorts mean fewer queue operations.
+    pub origin_week: f64,
     /// Combat quality the cohort will have at the front (0 to 1).
     pub quality: f64,
     /// In service: the stage's clock reading at which its service is over (see
     /// [`StageQueue::remaining_weeks`]); meaningless while waiting.
     pub service_ends: u32,
+}
+
+/// Adds `c`'s people to `into` (same queue week, quality and service end), keeping the mean
+/// origin week.
+#[inline]
+fn merge_into(into: &mut Cohort, c: &Cohort) {
+    let count = into.count + c.count;
+    if into.origin_week != c.origin_week {
+        into.origin_week = (into.origin_week * into.count + c.origin_week * c.count) / count;
+    }
+    into.count = count;
 }
 
 /// One pipeline stage.
@@ -81,10 +94,9 @@ impl StageQueue {
         self.waiting_total += c.count;
         if let Some(last) = self.waiting.back_mut()
             && last.queued_week == c.queued_week
-            && last.origin_week == c.origin_week
             && last.quality == c.quality
         {
-            last.count += c.count;
+            merge_into(last, &c);
             return;
         }
         self.waiting.push_back(c);
@@ -184,9 +196,8 @@ impl StageQueue {
         if let Some(last) = self.in_service.back_mut()
             && remaining(last) == remaining_new
             && last.quality == c.quality
-            && last.origin_week == c.origin_week
         {
-            last.count += c.count;
+            merge_into(last, &c);
             return;
         }
         self.in_service.push_back(c);
@@ -235,7 +246,7 @@ mod tests {
         Cohort {
             count,
             queued_week: week,
-            origin_week: week,
+            origin_week: f64::from(week),
             quality: 0.5,
             service_ends: 0,
         }
@@ -269,6 +280,29 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].count, 10.0);
         assert_eq!(s.total(), 0.0);
+    }
+
+    #[test]
+    fn cohorts_differing_only_in_origin_merge_with_the_mean_origin() {
+        let mut s = StageQueue::default();
+        let mut late = cohort(30.0, 4);
+        late.queued_week = 0;
+        s.enqueue(cohort(10.0, 0));
+        s.enqueue(late);
+        assert_eq!(s.waiting.len(), 1);
+        let head = s.waiting.front().unwrap();
+        assert_eq!(head.count, 40.0);
+        assert_eq!(head.origin_week, 3.0);
+        // A different quality stays apart.
+        let mut better = cohort(5.0, 0);
+        better.quality = 0.9;
+        s.enqueue(better);
+        assert_eq!(s.waiting.len(), 2);
+        // Admitted in one week, they share a service end and merge again in service only
+        // when their quality is equal.
+        s.admit(45.0, 2, |_| {});
+        assert_eq!(s.in_service.len(), 2);
+        assert_eq!(s.in_service_total(), 45.0);
     }
 
     #[test]
