@@ -11,6 +11,7 @@ pub mod model;
 pub mod output;
 pub mod param;
 pub mod scenario;
+pub mod streams;
 pub mod study;
 pub mod time;
 

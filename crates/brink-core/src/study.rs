@@ -11,7 +11,6 @@ use crate::aggregate::Accumulator;
 use crate::decision::stats::{EventStats, EventTally, RunEvents};
 use crate::load::Resolved;
 use crate::model::{self, NVARS, RunState};
-use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -121,12 +120,10 @@ pub fn run_seed(master: u64, run: u64) -> u64 {
     splitmix64(splitmix64(master) ^ run)
 }
 
-/// The two random streams of a run: parameters, then dynamics.
+/// The two random streams of a run: parameters (`Xoshiro256PlusPlus::seed_from_u64(seed)`),
+/// then dynamics (the same after its long jump; see [`crate::streams`]).
 pub fn run_streams(seed: u64) -> (Xoshiro256PlusPlus, Xoshiro256PlusPlus) {
-    let params = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut dynamics = params.clone();
-    dynamics.long_jump();
-    (params, dynamics)
+    crate::streams::parameters_and_dynamics(seed)
 }
 
 /// Samples every parameter of a run, in slot order.
