@@ -552,12 +552,14 @@ impl Accumulator {
         }
     }
 
-    /// Records a batch of runs cell by cell: `values[cell * runs + run]`, NaN = undefined.
-    /// Inserting one histogram's values together keeps its bins in cache.
-    pub fn record_batch(&mut self, values: &[f64], runs: usize) {
-        debug_assert_eq!(values.len(), self.hist.len() * runs);
-        for (h, column) in self.hist.iter_mut().zip(values.chunks_exact(runs.max(1))) {
-            h.record_column(column);
+    /// Records a batch of runs cell by cell: `values[cell * stride + run]` for `run < runs`
+    /// (`runs <= stride`), NaN = undefined. Inserting one histogram's values together keeps its
+    /// bins in cache.
+    pub fn record_batch(&mut self, values: &[f64], runs: usize, stride: usize) {
+        assert!(runs <= stride, "{runs} runs in columns of {stride}");
+        debug_assert_eq!(values.len(), self.hist.len() * stride);
+        for (h, column) in self.hist.iter_mut().zip(values.chunks_exact(stride.max(1))) {
+            h.record_column(&column[..runs]);
         }
         self.runs += runs as u64;
     }
