@@ -26,8 +26,9 @@ pub struct Cohort {
     pub service_ends: u32,
 }
 
-/// Adds `c`'s people to `into` (same queue week, quality and service end), keeping the mean
-/// origin week.
+/// Adds `c`'s people to `into`, keeping the count-weighted mean origin week. The callers merge
+/// only cohorts of equal quality that joined the queue in the same week (waiting) or leave
+/// service in the same week (in service).
 #[inline]
 fn merge_into(into: &mut Cohort, c: &Cohort) {
     let count = into.count + c.count;
