@@ -222,6 +222,9 @@ pub fn parse_csv_line(line: &str) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::{ColType, Column};
+
     #[test]
     fn integers_print_as_display_does() {
         let mut line = Vec::new();
@@ -314,9 +317,6 @@ mod tests {
         // Ties are rare: random bit patterns hit some (huge magnitudes), model-like values none.
         assert!(ties < n / 1000, "{ties} ties in {n}");
     }
-
-    use super::*;
-    use crate::{ColType, Column};
 
     #[test]
     fn csv_rows_format_numbers_nulls_and_quotes() {
