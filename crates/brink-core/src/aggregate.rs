@@ -525,6 +525,10 @@ pub struct Accumulator {
 
 const MAGIC: &[u8; 8] = b"BRNKAGG2";
 
+/// Cells transposed together by [`Accumulator::record_rows`]: eight `f64` are one 64-byte cache
+/// line of a row.
+const TRANSPOSE_BLOCK: usize = 8;
+
 impl Accumulator {
     pub fn new(weeks: u32, sides: usize, variables: usize) -> Accumulator {
         let n = (weeks as usize + 1) * sides * variables;
@@ -552,14 +556,37 @@ impl Accumulator {
         }
     }
 
-    /// Records a batch of runs cell by cell: `values[cell * stride + run]` for `run < runs`
-    /// (`runs <= stride`), NaN = undefined. Inserting one histogram's values together keeps its
-    /// bins in cache.
-    pub fn record_batch(&mut self, values: &[f64], runs: usize, stride: usize) {
-        assert!(runs <= stride, "{runs} runs in columns of {stride}");
-        debug_assert_eq!(values.len(), self.hist.len() * stride);
-        for (h, column) in self.hist.iter_mut().zip(values.chunks_exact(stride.max(1))) {
-            h.record_column(&column[..runs]);
+    /// Records a batch of runs stored row by row: `values[run * cells + cell]` for
+    /// `run < runs`, where `cells` is [`Accumulator::cells`] (NaN = undefined).
+    ///
+    /// Rows, because each run then writes its observations into a few contiguous pages while
+    /// it runs; a cell-major buffer spreads one run's 2,332 stores over as many cache lines and
+    /// ~1,200 pages, and its column stride of 2 KB mapped them all to a few cache sets. That cost
+    /// more than recording the values (round 7 in docs/performance.md). The rows are transposed
+    /// here [`TRANSPOSE_BLOCK`] cells at a time, so each histogram still records one contiguous
+    /// column with its bins in cache.
+    pub fn record_rows(&mut self, values: &[f64], runs: usize) {
+        let cells = self.hist.len();
+        assert_eq!(
+            values.len(),
+            runs * cells,
+            "{runs} rows of {cells} cells expected"
+        );
+        if runs == 0 {
+            return;
+        }
+        let mut columns = vec![0.0; TRANSPOSE_BLOCK * runs];
+        for (block, hists) in self.hist.chunks_mut(TRANSPOSE_BLOCK).enumerate() {
+            let first = block * TRANSPOSE_BLOCK;
+            let width = hists.len();
+            for (run, row) in values.chunks_exact(cells).enumerate() {
+                for (j, &v) in row[first..first + width].iter().enumerate() {
+                    columns[j * runs + run] = v;
+                }
+            }
+            for (h, column) in hists.iter_mut().zip(columns.chunks_exact(runs)) {
+                h.record_column(column);
+            }
         }
         self.runs += runs as u64;
     }
@@ -712,6 +739,41 @@ mod tests {
             assert_eq!(by_column.min.to_bits(), in_order.min.to_bits());
             assert_eq!(by_column.max.to_bits(), in_order.max.to_bits());
         }
+    }
+
+    #[test]
+    fn recording_rows_equals_recording_each_cell_value_by_value() {
+        // 3 weeks x 2 sides x 5 variables = 30 cells: three full transpose blocks and a short
+        // one; 13 runs, with undefined cells, constant cells and both signs.
+        let (weeks, sides, variables, runs) = (2u32, 2usize, 5usize, 13usize);
+        let mut rows = Accumulator::new(weeks, sides, variables);
+        let cells = rows.cells();
+        let value = |run: usize, cell: usize| match cell % 6 {
+            0 => 7.0,
+            1 if run.is_multiple_of(4) => f64::NAN,
+            2 => -(run as f64) * 0.5 - cell as f64,
+            _ => (run * 31 + cell * 7) as f64 / 3.0,
+        };
+        let values: Vec<f64> = (0..runs)
+            .flat_map(|run| (0..cells).map(move |cell| value(run, cell)))
+            .collect();
+        rows.record_rows(&values, runs);
+        let mut by_value = Accumulator::new(weeks, sides, variables);
+        for run in 0..runs {
+            for week in 0..=weeks {
+                for side in 0..sides {
+                    let first = (week as usize * sides + side) * variables;
+                    let recorded: Vec<Option<f64>> = (first..first + variables)
+                        .map(|cell| Some(value(run, cell)).filter(|v| !v.is_nan()))
+                        .collect();
+                    by_value.record(week, side, &recorded);
+                }
+            }
+        }
+        by_value.runs = runs as u64;
+        assert_eq!(rows, by_value);
+        // Cell 13 (week 1, side 0, variable 3) is undefined in every fourth run.
+        assert_eq!(rows.get(1, 0, 3).count(), (runs - runs.div_ceil(4)) as u64);
     }
 
     #[test]

@@ -202,33 +202,22 @@ pub fn leader_side(r: &Resolved) -> Option<usize> {
         .and_then(|p| r.side_index(&p.leader))
 }
 
-/// Runs in a chunk, and the stride of the chunk buffer's columns (a shorter last chunk keeps the
-/// stride).
-const CHUNK: usize = CHUNK_RUNS as usize;
-
-/// Runs one simulation, writing its observations into column `slot` of a chunk buffer laid out
-/// as `buf[cell * CHUNK + slot]` (NaN = undefined).
+/// Runs one simulation, writing its observations into its row of the chunk buffer:
+/// `row[(week * 2 + side) * NVARS + variable]` (NaN = undefined).
 fn run_one(
     r: &Resolved,
     cfg: &StudyConfig,
     run: u64,
-    buf: &mut [f64],
-    slot: usize,
+    row: &mut [f64],
     stats: &mut EventTally,
 ) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
     let leader = leader_side(r);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, move |st| {
-        for i in 0..2 {
-            let first = (st.week as usize * 2 + i) * NVARS * CHUNK + slot;
-            // One bounds check for the side's NVARS cells: with a constant stride the compiler
-            // proves the 22 stores in range (with the chunk's run count as stride it could not,
-            // and checked each: ~4,600 instructions a run).
-            let cells = &mut buf[first..=first + (NVARS - 1) * CHUNK];
-            for (k, x) in model::observe_or_nan(st, i, leader).into_iter().enumerate() {
-                cells[k * CHUNK] = x;
-            }
-        }
+        let week = &mut row[st.week as usize * 2 * NVARS..][..2 * NVARS];
+        let (first, second) = week.split_at_mut(NVARS);
+        first.copy_from_slice(&model::observe_or_nan(st, 0, leader));
+        second.copy_from_slice(&model::observe_or_nan(st, 1, leader));
     });
     let events = match state.politics.take() {
         Some(p) => RunEvents {
@@ -302,7 +291,9 @@ pub fn run_study(
             handles.push(scope.spawn(move || {
                 let mut acc = Accumulator::new(cfg.weeks, 2, nvars);
                 let mut stats = EventTally::new(r, cfg.weeks);
-                let mut buf = vec![0.0; acc.cells() * CHUNK];
+                // One row of observations per run of a chunk (see `Accumulator::record_rows`).
+                let cells = acc.cells();
+                let mut buf = vec![0.0; cells * CHUNK_RUNS as usize];
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         break;
@@ -313,10 +304,12 @@ pub fn run_study(
                     }
                     let lo = requested.start + c * CHUNK_RUNS;
                     let hi = (lo + CHUNK_RUNS).min(requested.end);
+                    let rows = &mut buf[..(hi - lo) as usize * cells];
                     let records: Vec<RunRecord> = (lo..hi)
-                        .map(|run| run_one(r, cfg, run, &mut buf, (run - lo) as usize, &mut stats))
+                        .zip(rows.chunks_exact_mut(cells))
+                        .map(|(run, row)| run_one(r, cfg, run, row, &mut stats))
                         .collect();
-                    acc.record_batch(&buf, (hi - lo) as usize, CHUNK);
+                    acc.record_rows(rows, (hi - lo) as usize);
                     if tx.send((c, records)).is_err() {
                         break;
                     }
