@@ -14,14 +14,41 @@ const MANTISSA_BITS_KEPT: u32 = 8;
 const SHIFT: u32 = 52 - MANTISSA_BITS_KEPT;
 const FIXED_POINT_SCALE: f64 = 1_048_576.0; // 2^20
 
+/// Counts per bin of 1/256 octave from `offset` on, each split in two: its low 8 bits in
+/// `low`, the rest in `high`. Recording touches `low` alone but for one increment in 256 of a
+/// bin, so a cache line holds 64 bins instead of 16 with u32 counts: the bins of a study's
+/// 2,332 histograms are several megabytes, swept once per chunk of runs, and their cache
+/// misses were the largest cost of recording (round 7 of docs/performance.md). A count is
+/// below 2^32 (a study has at most `study::MAX_RUNS` runs), so `high` fits u32.
+///
 /// Serialized in canonical form (see [`DenseStore::canonical`]) so that equal stores give equal
 /// bytes whatever their growth history: merged shards must equal one study byte for byte.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(from = "StoreForm")]
 struct DenseStore {
     offset: i32,
-    /// Counts per bin; u32 halves the memory the hot loop touches (a study is limited to
-    /// 2^32 - 1 runs: `study::MAX_RUNS`).
+    low: Vec<u8>,
+    /// Empty until the first carry; then as long as `low`.
+    high: Vec<u32>,
+}
+
+/// The serialized form of a [`DenseStore`]: whole counts from `offset` on.
+#[derive(Deserialize)]
+struct StoreForm {
+    offset: i32,
     counts: Vec<u32>,
+}
+
+impl From<StoreForm> for DenseStore {
+    fn from(form: StoreForm) -> DenseStore {
+        let mut store = DenseStore::default();
+        for (key, &c) in (form.offset..).zip(&form.counts) {
+            if c > 0 {
+                store.add(key, c);
+            }
+        }
+        store
+    }
 }
 
 /// Equal when the same bins hold the same counts, whatever the allocated range.
@@ -37,77 +64,102 @@ impl Serialize for DenseStore {
         let (offset, counts) = self.canonical();
         let mut st = serializer.serialize_struct("DenseStore", 2)?;
         st.serialize_field("offset", &offset)?;
-        st.serialize_field("counts", counts)?;
+        st.serialize_field("counts", &counts)?;
         st.end()
     }
 }
 
 impl DenseStore {
+    /// The count of the bin at index `i` of the allocated range.
+    #[inline]
+    fn count_at(&self, i: usize) -> u32 {
+        let high = self.high.get(i).copied().unwrap_or(0);
+        (high << 8) | u32::from(self.low[i])
+    }
+
+    /// Counts in allocated order.
+    fn counts(&self) -> impl DoubleEndedIterator<Item = u32> + ExactSizeIterator + '_ {
+        (0..self.low.len()).map(|i| self.count_at(i))
+    }
+
     /// The offset and counts without leading or trailing empty bins (offset 0 when empty).
-    fn canonical(&self) -> (i32, &[u32]) {
-        let Some(first) = self.counts.iter().position(|&c| c > 0) else {
-            return (0, &[]);
+    fn canonical(&self) -> (i32, Vec<u32>) {
+        let counts: Vec<u32> = self.counts().collect();
+        let Some(first) = counts.iter().position(|&c| c > 0) else {
+            return (0, Vec::new());
         };
-        let last = self.counts.iter().rposition(|&c| c > 0).unwrap_or(first);
-        (self.offset + first as i32, &self.counts[first..=last])
+        let last = counts.iter().rposition(|&c| c > 0).unwrap_or(first);
+        (self.offset + first as i32, counts[first..=last].to_vec())
     }
 
     #[inline(always)]
     fn add(&mut self, key: i32, n: u32) {
         // A key below the offset wraps to a huge index, so one bounds check covers both ends
         // of the range and the empty store.
-        match self
-            .counts
-            .get_mut(key.wrapping_sub(self.offset) as u32 as usize)
-        {
-            Some(c) => *c += n,
+        let i = key.wrapping_sub(self.offset) as u32 as usize;
+        match self.low.get_mut(i) {
+            Some(c) => {
+                let total = u64::from(*c) + u64::from(n);
+                *c = total as u8;
+                if total > 0xFF {
+                    self.carry(i, (total >> 8) as u32);
+                }
+            }
             None => self.add_outside(key, n),
         }
+    }
+
+    /// Adds `high` to the high part of bin `i` (allocating the high parts at the first carry).
+    #[cold]
+    #[inline(never)]
+    fn carry(&mut self, i: usize, high: u32) {
+        if self.high.is_empty() {
+            self.high = vec![0; self.low.len()];
+        }
+        self.high[i] += high;
     }
 
     #[cold]
     #[inline(never)]
     fn add_outside(&mut self, key: i32, n: u32) {
-        if self.counts.is_empty() {
+        if self.low.is_empty() {
             // Start with room for a factor of ~4 either way (512 bins of 1/256 octave).
             self.offset = key - 256;
-            self.counts = vec![0; 512];
+            self.low = vec![0; 512];
         } else {
             self.grow_to(key);
         }
-        self.counts[(key - self.offset) as usize] += n;
+        self.add(key, n);
     }
 
     /// Grows geometrically towards `key` so that repeated growth costs amortised O(1).
     fn grow_to(&mut self, key: i32) {
-        let len = self.counts.len() as i32;
+        let len = self.low.len() as i32;
         if key < self.offset {
-            let grow = (self.offset - key).max(len);
-            let mut v = vec![0u32; (grow + len) as usize];
-            v[grow as usize..].copy_from_slice(&self.counts);
-            self.counts = v;
-            self.offset -= grow;
+            let grow = (self.offset - key).max(len) as usize;
+            self.low.splice(0..0, std::iter::repeat_n(0, grow));
+            if !self.high.is_empty() {
+                self.high.splice(0..0, std::iter::repeat_n(0, grow));
+            }
+            self.offset -= grow as i32;
         } else {
-            let needed = key - self.offset + 1;
-            self.counts.resize(needed.max(2 * len) as usize, 0);
+            let needed = (key - self.offset + 1).max(2 * len) as usize;
+            self.low.resize(needed, 0);
+            if !self.high.is_empty() {
+                self.high.resize(needed, 0);
+            }
         }
     }
 
     fn merge(&mut self, other: &DenseStore) {
-        for (i, &c) in other.counts.iter().enumerate() {
-            if c > 0 {
-                self.add(other.offset + i as i32, c);
-            }
+        for (key, c) in other.nonzero() {
+            self.add(key, c);
         }
     }
 
     /// Bins with counts, as (key, count), for a canonical form independent of growth history.
     fn nonzero(&self) -> impl Iterator<Item = (i32, u32)> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(i, c)| (self.offset + i as i32, *c))
+        (self.offset..).zip(self.counts()).filter(|&(_, c)| c > 0)
     }
 }
 
@@ -429,7 +481,7 @@ impl Histogram {
         let rank = ((p * self.count as f64).ceil() as u64).clamp(1, self.count);
         let mut seen = 0u64;
         let clamp = |x: f64| x.clamp(self.min, self.max);
-        for (i, &c) in self.negative.counts.iter().enumerate().rev() {
+        for (i, c) in self.negative.counts().enumerate().rev() {
             seen += u64::from(c);
             if seen >= rank {
                 let key = self.negative.offset + i as i32;
@@ -441,7 +493,7 @@ impl Histogram {
         if seen >= rank {
             return Some(clamp(0.0));
         }
-        for (i, &c) in self.positive.counts.iter().enumerate() {
+        for (i, c) in self.positive.counts().enumerate() {
             seen += u64::from(c);
             if seen >= rank {
                 return Some(clamp(lower_bound(self.positive.offset + i as i32)));
@@ -774,6 +826,44 @@ mod tests {
         assert_eq!(rows, by_value);
         // Cell 13 (week 1, side 0, variable 3) is undefined in every fourth run.
         assert_eq!(rows.get(1, 0, 3).count(), (runs - runs.div_ceil(4)) as u64);
+    }
+
+    #[test]
+    fn counts_carry_past_their_low_eight_bits_exactly() {
+        // Reference: plain u64 counts per key.
+        let mut expected = std::collections::BTreeMap::<i32, u64>::new();
+        let mut store = DenseStore::default();
+        let mut add = |store: &mut DenseStore, key: i32, n: u32| {
+            store.add(key, n);
+            *expected.entry(key).or_default() += u64::from(n);
+        };
+        // Single increments through several carries, a bin at 255 + 1, weighted inserts that
+        // carry more than once, and growth both ways after the high parts exist.
+        for _ in 0..700 {
+            add(&mut store, 1000, 1);
+        }
+        for _ in 0..255 {
+            add(&mut store, 1001, 1);
+        }
+        add(&mut store, 1001, 1);
+        add(&mut store, 1002, 70_000);
+        add(&mut store, 1002, 4_000_000);
+        add(&mut store, 1000 - 5_000, 300);
+        add(&mut store, 1000 + 9_000, 1);
+        add(&mut store, 1000 + 9_000, 256);
+        let got: Vec<(i32, u64)> = store.nonzero().map(|(k, c)| (k, u64::from(c))).collect();
+        let want: Vec<(i32, u64)> = expected.iter().map(|(&k, &c)| (k, c)).collect();
+        assert_eq!(got, want);
+        // Merging and the serialized form keep whole counts.
+        let mut merged = DenseStore::default();
+        merged.merge(&store);
+        merged.merge(&store);
+        let doubled: Vec<(i32, u32)> = want.iter().map(|&(k, c)| (k, 2 * c as u32)).collect();
+        assert_eq!(merged.nonzero().collect::<Vec<_>>(), doubled);
+        let json = serde_json::to_string(&store).unwrap();
+        assert!(json.contains("4070000"), "{json}");
+        let back: DenseStore = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, store);
     }
 
     #[test]
