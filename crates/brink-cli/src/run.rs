@@ -4,7 +4,7 @@ use crate::RunArgs;
 use crate::files::{AtomicFile, read_bounded, write_atomic};
 use brink_core::aggregate::Accumulator;
 use brink_core::load::{self, LoadError, MAX_SCENARIO_BYTES, Override, Resolved};
-use brink_core::output;
+use brink_core::output::{self, StoredCell};
 use brink_core::study::{self, RunRecord, StudyConfig, StudyObserver, StudyResult};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt;
@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use brink_table::{
-    Cell, ColType, CsvWriter, ParquetWriter, Schema, TableSink, Value, parse_csv_line,
-    read_parquet_rows,
+    ColType, CsvWriter, ParquetWriter, Schema, TableSink, Value, parse_csv_line, read_parquet_rows,
 };
 
 /// The file format of the tables (runs, weekly, events).
@@ -621,28 +620,32 @@ fn append_parquet_table(
     let bytes = fs::read(path).map_err(io_err(path))?;
     let mut dates: Vec<String> = Vec::new();
     read_parquet_rows(&bytes, schema, |cells| {
-        dates.clear();
-        for (c, cell) in schema.columns.iter().zip(cells) {
-            if let (ColType::Date, Cell::I32(days)) = (c.ty, cell) {
-                dates.push(brink_core::time::Date::from_days(i64::from(*days)).to_string());
-            }
-        }
-        let mut next_date = dates.iter();
-        let values: Vec<Value> = schema
+        let stored: Vec<StoredCell> = schema
             .columns
             .iter()
             .zip(cells)
-            .map(|(c, cell)| match (c.ty, cell) {
-                (_, Cell::Null) => Value::Null,
-                (ColType::Date, Cell::I32(days)) => Value::Date {
-                    days: *days,
+            .map(|(c, cell)| StoredCell::read(c.ty, cell))
+            .collect();
+        // A date value borrows its ISO text: made first, for every date cell of the row.
+        dates.clear();
+        dates.extend(stored.iter().filter_map(|s| match s {
+            StoredCell::Date(_, date) => Some(date.to_string()),
+            _ => None,
+        }));
+        let mut next_date = dates.iter();
+        let values: Vec<Value> = stored
+            .iter()
+            .map(|s| match *s {
+                StoredCell::Null => Value::Null,
+                StoredCell::Date(days, _) => Value::Date {
+                    days,
                     iso: next_date.next().map_or("", String::as_str),
                 },
-                (ColType::UInt64, Cell::I64(x)) => Value::U64(*x as u64),
-                (_, Cell::I32(x)) => Value::I32(*x),
-                (_, Cell::I64(x)) => Value::I64(*x),
-                (_, Cell::F64(x)) => Value::F64(*x),
-                (_, Cell::Str(s)) => Value::Str(s),
+                StoredCell::U64(x) => Value::U64(x),
+                StoredCell::I32(x) => Value::I32(x),
+                StoredCell::I64(x) => Value::I64(x),
+                StoredCell::F64(x) => Value::F64(x),
+                StoredCell::Str(s) => Value::Str(s),
             })
             .collect();
         out.write_row(&values)

@@ -10,6 +10,7 @@ use crate::model::VARIABLES;
 use crate::study::{RunRecord, StudyResult};
 use brink_table::{ColType, CsvWriter, Schema, TableSink, Value as Cell};
 use serde_json::{Map, Value, json};
+use std::fmt;
 use std::io::{self, Write};
 
 /// Weeks shown in the summary table (those within the horizon).
@@ -32,6 +33,55 @@ pub const TABLE_VARIABLES: [&str; 13] = [
     "assigned",
     "equipment",
 ];
+
+/// A cell read back from one of brink's Parquet tables, as the value it stands for: a `Date`
+/// column stores days since 1970-01-01 as INT32 and a `UInt64` column its value as INT64. The
+/// one reading of stored cells, for `brink merge` (which writes them again) and `brink report`
+/// (which shows them as text, by `Display`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StoredCell<'a> {
+    Null,
+    /// Days since 1970-01-01 and their calendar date.
+    Date(i32, crate::time::Date),
+    U64(u64),
+    I32(i32),
+    I64(i64),
+    F64(f64),
+    Str(&'a str),
+}
+
+impl<'a> StoredCell<'a> {
+    pub fn read(ty: ColType, cell: &'a brink_table::Cell) -> StoredCell<'a> {
+        use brink_table::Cell as Stored;
+        match (ty, cell) {
+            (_, Stored::Null) => StoredCell::Null,
+            (ColType::Date, Stored::I32(days)) => {
+                StoredCell::Date(*days, crate::time::Date::from_days(i64::from(*days)))
+            }
+            // The writer stores a UInt64 column's bits in INT64.
+            (ColType::UInt64, Stored::I64(x)) => StoredCell::U64(*x as u64),
+            (_, Stored::I32(x)) => StoredCell::I32(*x),
+            (_, Stored::I64(x)) => StoredCell::I64(*x),
+            (_, Stored::F64(x)) => StoredCell::F64(*x),
+            (_, Stored::Str(s)) => StoredCell::Str(s),
+        }
+    }
+}
+
+/// Empty for null, the ISO date for dates, numbers in Rust's shortest round-trip form.
+impl fmt::Display for StoredCell<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoredCell::Null => Ok(()),
+            StoredCell::Date(_, date) => date.fmt(f),
+            StoredCell::U64(x) => x.fmt(f),
+            StoredCell::I32(x) => x.fmt(f),
+            StoredCell::I64(x) => x.fmt(f),
+            StoredCell::F64(x) => x.fmt(f),
+            StoredCell::Str(s) => s.fmt(f),
+        }
+    }
+}
 
 pub const WEEKLY_HEADER: &str = "week,date,side,variable,mean,p05,p25,p50,p75,p95";
 
@@ -570,4 +620,35 @@ pub fn write_table<W: Write>(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brink_table::Cell as Stored;
+
+    #[test]
+    fn stored_cells_read_by_their_column_type() {
+        // 2022-09-21 is day 19,256 since 1970-01-01.
+        let date = StoredCell::read(ColType::Date, &Stored::I32(19_256));
+        assert!(matches!(date, StoredCell::Date(19_256, _)));
+        assert_eq!(date.to_string(), "2022-09-21");
+        // A UInt64 column's bits come back from INT64, beyond i64's range too.
+        let seed = StoredCell::read(ColType::UInt64, &Stored::I64(-1));
+        assert_eq!(seed, StoredCell::U64(u64::MAX));
+        assert_eq!(seed.to_string(), "18446744073709551615");
+        assert_eq!(
+            StoredCell::read(ColType::Double, &Stored::Null).to_string(),
+            ""
+        );
+        assert_eq!(
+            StoredCell::read(ColType::Double, &Stored::F64(0.1)).to_string(),
+            "0.1"
+        );
+        let text = Stored::Str("RU".to_string());
+        assert_eq!(
+            StoredCell::read(ColType::Utf8, &text),
+            StoredCell::Str("RU")
+        );
+    }
 }

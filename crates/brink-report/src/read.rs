@@ -2,8 +2,8 @@
 //! a note); a file that exists but cannot be understood is an error naming the file.
 
 use brink_core::decision::stats::EventStats;
-use brink_core::output::top_paths;
-use brink_table::{Cell, ColType, parse_csv_line};
+use brink_core::output::{StoredCell, top_paths};
+use brink_table::parse_csv_line;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -231,17 +231,7 @@ fn parquet_rows_as_text(
             .columns
             .iter()
             .zip(cells)
-            .map(|(c, cell)| match (c.ty, cell) {
-                (_, Cell::Null) => String::new(),
-                (ColType::Date, Cell::I32(days)) => {
-                    brink_core::time::Date::from_days(i64::from(*days)).to_string()
-                }
-                (ColType::UInt64, Cell::I64(x)) => (*x as u64).to_string(),
-                (_, Cell::I32(x)) => x.to_string(),
-                (_, Cell::I64(x)) => x.to_string(),
-                (_, Cell::F64(x)) => x.to_string(),
-                (_, Cell::Str(s)) => s.clone(),
-            })
+            .map(|(c, cell)| StoredCell::read(c.ty, cell).to_string())
             .collect();
         rows.push((rows.len() + 1, text));
         Ok(())
