@@ -176,7 +176,7 @@ pub fn load_scenario(file: Option<&Path>, set: &[Override]) -> Result<Resolved, 
 
 pub fn check(file: &Path, set: &[Override]) -> Result<(), CliError> {
     let r = load_scenario(Some(file), set)?;
-    let random = r.params.iter().filter(|(_, random)| *random).count();
+    let random = r.random_params().count();
     writeln!(
         io::stdout().lock(),
         "ok: {} ({}): {} parameters, {} of them random; hash {}",

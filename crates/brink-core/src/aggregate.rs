@@ -84,12 +84,14 @@ impl DenseStore {
 
     /// The offset and counts without leading or trailing empty bins (offset 0 when empty).
     fn canonical(&self) -> (i32, Vec<u32>) {
-        let counts: Vec<u32> = self.counts().collect();
+        let mut counts: Vec<u32> = self.counts().collect();
         let Some(first) = counts.iter().position(|&c| c > 0) else {
             return (0, Vec::new());
         };
         let last = counts.iter().rposition(|&c| c > 0).unwrap_or(first);
-        (self.offset + first as i32, counts[first..=last].to_vec())
+        counts.truncate(last + 1);
+        counts.drain(..first);
+        (self.offset + first as i32, counts)
     }
 
     #[inline(always)]

@@ -117,6 +117,15 @@ impl Resolved {
     pub fn side_index(&self, id: &str) -> Option<usize> {
         self.sides.iter().position(|s| s == id)
     }
+
+    /// The paths of the random parameters (those with a distribution), in sampling order: the
+    /// sampled columns of `runs.csv`, and what sensitivity analysis varies by default.
+    pub fn random_params(&self) -> impl Iterator<Item = &str> {
+        self.params
+            .iter()
+            .filter(|(_, random)| *random)
+            .map(|(path, _)| path.as_str())
+    }
 }
 
 /// A `--set PATH=VALUE` override.

@@ -157,8 +157,8 @@ pub fn runs_schema(r: &Resolved) -> Schema {
     let mut s = Schema::default();
     s.push("run", ColType::Int64, false);
     s.push("seed", ColType::UInt64, false);
-    for (p, _) in r.params.iter().filter(|(_, random)| *random) {
-        s.push(p.clone(), ColType::Double, false);
+    for p in r.random_params() {
+        s.push(p, ColType::Double, false);
     }
     for id in &r.sides {
         for v in VARIABLES {

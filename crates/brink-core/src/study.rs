@@ -203,16 +203,17 @@ pub fn leader_side(r: &Resolved) -> Option<usize> {
 }
 
 /// Runs one simulation, writing its observations into its row of the chunk buffer:
-/// `row[(week * 2 + side) * NVARS + variable]` (NaN = undefined).
+/// `row[(week * 2 + side) * NVARS + variable]` (NaN = undefined). `leader` is
+/// [`leader_side`]`(r)`, found once per study.
 fn run_one(
     r: &Resolved,
     cfg: &StudyConfig,
+    leader: Option<usize>,
     run: u64,
     row: &mut [f64],
     stats: &mut EventTally,
 ) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
-    let leader = leader_side(r);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, move |st| {
         let week = &mut row[st.week as usize * 2 * NVARS..][..2 * NVARS];
         let (first, second) = week.split_at_mut(NVARS);
@@ -276,6 +277,7 @@ pub fn run_study(
     let next = AtomicU64::new(0);
     let threads = cfg.threads.max(1).min(chunks.max(1) as usize);
     let nvars = NVARS;
+    let leader = leader_side(r);
     let (tx, rx) = mpsc::channel::<(u64, Vec<RunRecord>)>();
 
     let mut merged = Accumulator::new(cfg.weeks, 2, nvars);
@@ -307,7 +309,7 @@ pub fn run_study(
                     let rows = &mut buf[..(hi - lo) as usize * cells];
                     let records: Vec<RunRecord> = (lo..hi)
                         .zip(rows.chunks_exact_mut(cells))
-                        .map(|(run, row)| run_one(r, cfg, run, row, &mut stats))
+                        .map(|(run, row)| run_one(r, cfg, leader, run, row, &mut stats))
                         .collect();
                     acc.record_rows(rows, (hi - lo) as usize);
                     if tx.send((c, records)).is_err() {

@@ -367,12 +367,7 @@ pub fn sensitivity(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), St
     if paths.is_empty() {
         // Screening methods vary every random parameter by default: which of them matter is
         // the question they answer. Sobol' costs N (k + 2) design points, too many for all.
-        let random: Vec<String> = r
-            .params
-            .iter()
-            .filter(|(_, random)| *random)
-            .map(|(path, _)| path.clone())
-            .collect();
+        let random: Vec<String> = r.random_params().map(str::to_string).collect();
         if args.method == Method::Sobol {
             let k = random.len() as u64;
             return Err(StudyError::Input(format!(
