@@ -38,9 +38,7 @@ fn model_only(r: &Resolved, cfg: &StudyConfig) -> u64 {
                             let seed = study::run_seed(cfg.seed, run);
                             let (sample, state) = study::simulate(r, cfg.weeks, seed, |st| {
                                 let week = &mut row[st.week as usize * 2 * NVARS..][..2 * NVARS];
-                                let (first, second) = week.split_at_mut(NVARS);
-                                first.copy_from_slice(&model::observe_or_nan(st, 0, leader));
-                                second.copy_from_slice(&model::observe_or_nan(st, 1, leader));
+                                model::observe_week_or_nan(st, leader, week);
                             });
                             black_box((&sample, &state, &row));
                             done += 1;

@@ -216,9 +216,7 @@ fn run_one(
     let seed = run_seed(cfg.seed, run);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, move |st| {
         let week = &mut row[st.week as usize * 2 * NVARS..][..2 * NVARS];
-        let (first, second) = week.split_at_mut(NVARS);
-        first.copy_from_slice(&model::observe_or_nan(st, 0, leader));
-        second.copy_from_slice(&model::observe_or_nan(st, 1, leader));
+        model::observe_week_or_nan(st, leader, week);
     });
     let events = match state.politics.take() {
         Some(p) => RunEvents {

@@ -282,6 +282,15 @@ pub fn observe(state: &RunState, i: usize, leader: Option<usize>) -> [Option<f64
     observe_or_nan(state, i, leader).map(|x| (!x.is_nan()).then_some(x))
 }
 
+/// Writes both sides' observations of one week, side 0's variables then side 1's, into
+/// `week_row` (`2 * NVARS` values, NaN = undefined): the study's row layout for one week.
+#[inline]
+pub fn observe_week_or_nan(state: &RunState, leader: Option<usize>, week_row: &mut [f64]) {
+    let (first, second) = week_row.split_at_mut(NVARS);
+    first.copy_from_slice(&observe_or_nan(state, 0, leader));
+    second.copy_from_slice(&observe_or_nan(state, 1, leader));
+}
+
 /// [`observe`] with NaN for undefined, the encoding of the study's observation buffer (the hot
 /// path: no `Option` to build and unpack for every value). Defined values are never NaN: the
 /// state holds finite numbers only, and the histograms refuse anything else.
