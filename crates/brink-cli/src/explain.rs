@@ -1,7 +1,7 @@
 //! `brink explain DIR --run I` (the why of one run, replayed from its seed) and
 //! `brink paths DIR` (the most frequent escalation sequences).
 
-use crate::run::{CliError, io_err};
+use crate::run::{CliError, io_err, stdout_err};
 use brink_core::decision::stats::EventStats;
 use brink_core::load;
 use brink_core::model::{NVARS, VARIABLES, observe};
@@ -67,7 +67,6 @@ pub fn explain(dir: &Path, run: u64, as_json: bool) -> Result<(), CliError> {
 
     let index = |name: &str| VARIABLES.iter().position(|v| *v == name).expect("variable");
     let mut stdout = std::io::stdout().lock();
-    let out = Path::new("<stdout>");
     if as_json {
         let weeks_json: Vec<Value> = snapshots
             .iter()
@@ -102,12 +101,12 @@ pub fn explain(dir: &Path, run: u64, as_json: bool) -> Result<(), CliError> {
             "{}",
             serde_json::to_string_pretty(&doc).expect("json")
         )
-        .map_err(io_err(out))?;
+        .map_err(stdout_err)?;
         return Ok(());
     }
 
     let w =
-        |stdout: &mut std::io::StdoutLock, s: String| writeln!(stdout, "{s}").map_err(io_err(out));
+        |stdout: &mut std::io::StdoutLock, s: String| writeln!(stdout, "{s}").map_err(stdout_err);
     w(
         &mut stdout,
         format!(
@@ -203,7 +202,6 @@ pub fn paths(dir: &Path, top: usize, as_json: bool) -> Result<(), CliError> {
     })?;
     let rows = top_paths(&ev, top);
     let mut stdout = std::io::stdout().lock();
-    let out = Path::new("<stdout>");
     if as_json {
         let v: Vec<Value> = rows
             .iter()
@@ -214,7 +212,7 @@ pub fn paths(dir: &Path, top: usize, as_json: bool) -> Result<(), CliError> {
             "{}",
             serde_json::to_string_pretty(&v).expect("json")
         )
-        .map_err(io_err(out))?;
+        .map_err(stdout_err)?;
         return Ok(());
     }
     writeln!(
@@ -222,7 +220,7 @@ pub fn paths(dir: &Path, top: usize, as_json: bool) -> Result<(), CliError> {
         "Most frequent escalation paths in {} runs (events after week 0, then the outcome):",
         ev.runs
     )
-    .map_err(io_err(out))?;
+    .map_err(stdout_err)?;
     for (path, k) in rows {
         writeln!(
             stdout,
@@ -230,7 +228,7 @@ pub fn paths(dir: &Path, top: usize, as_json: bool) -> Result<(), CliError> {
             100.0 * k as f64 / ev.runs.max(1) as f64,
             k
         )
-        .map_err(io_err(out))?;
+        .map_err(stdout_err)?;
     }
     Ok(())
 }

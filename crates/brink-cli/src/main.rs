@@ -210,7 +210,7 @@ fn print_stdout(text: &str) -> Result<(), run::CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(run::io_err(std::path::Path::new("<stdout>")))
+        .map_err(run::stdout_err)
 }
 
 /// A subcommand's error, already worded for the user, with the exit code its crate gives it.

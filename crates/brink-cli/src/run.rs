@@ -139,6 +139,11 @@ pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CliError + '_ {
     }
 }
 
+/// [`io_err`] for standard output (a closed pipe included).
+pub fn stdout_err(error: io::Error) -> CliError {
+    io_err(Path::new("<stdout>"))(error)
+}
+
 /// Loads the scenario file (or the embedded default) with overrides.
 pub fn load_scenario(file: Option<&Path>, set: &[Override]) -> Result<Resolved, CliError> {
     let Some(path) = file else {
@@ -186,7 +191,7 @@ pub fn check(file: &Path, set: &[Override]) -> Result<(), CliError> {
         random,
         &r.hash[..16]
     )
-    .map_err(io_err(Path::new("<stdout>")))
+    .map_err(stdout_err)
 }
 
 /// Streams the runs and events tables and drives the progress bar.
@@ -331,16 +336,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             "{}",
             serde_json::to_string_pretty(&summary).expect("json")
         )
-        .map_err(io_err(Path::new("<stdout>")))?;
+        .map_err(stdout_err)?;
     } else {
-        output::write_table(&mut stdout, &r, cfg.seed, &result)
-            .map_err(io_err(Path::new("<stdout>")))?;
+        output::write_table(&mut stdout, &r, cfg.seed, &result).map_err(stdout_err)?;
         if r.scenario.politics.is_some() {
             output::write_decision_table(&mut stdout, &r, &result.events, None)
-                .map_err(io_err(Path::new("<stdout>")))?;
+                .map_err(stdout_err)?;
             if let Some(g) = &args.given {
                 output::write_decision_table(&mut stdout, &r, &result.events, Some(g))
-                    .map_err(io_err(Path::new("<stdout>")))?;
+                    .map_err(stdout_err)?;
             }
         }
     }

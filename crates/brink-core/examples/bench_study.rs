@@ -37,8 +37,7 @@ fn model_only(r: &Resolved, cfg: &StudyConfig) -> u64 {
                         for run in lo..(lo + CLAIM).min(cfg.runs) {
                             let seed = study::run_seed(cfg.seed, run);
                             let (sample, state) = study::simulate(r, cfg.weeks, seed, |st| {
-                                let week = &mut row[st.week as usize * 2 * NVARS..][..2 * NVARS];
-                                model::observe_week_or_nan(st, leader, week);
+                                model::observe_into_row(st, leader, &mut row);
                             });
                             black_box((&sample, &state, &row));
                             done += 1;

@@ -202,8 +202,8 @@ pub fn leader_side(r: &Resolved) -> Option<usize> {
         .and_then(|p| r.side_index(&p.leader))
 }
 
-/// Runs one simulation, writing its observations into its row of the chunk buffer:
-/// `row[(week * 2 + side) * NVARS + variable]` (NaN = undefined). `leader` is
+/// Runs one simulation, writing its observations into its row of the chunk buffer (laid out
+/// as [`model::observe_into_row`] says). `leader` is
 /// [`leader_side`]`(r)`, found once per study.
 fn run_one(
     r: &Resolved,
@@ -215,8 +215,7 @@ fn run_one(
 ) -> RunRecord {
     let seed = run_seed(cfg.seed, run);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, move |st| {
-        let week = &mut row[st.week as usize * 2 * NVARS..][..2 * NVARS];
-        model::observe_week_or_nan(st, leader, week);
+        model::observe_into_row(st, leader, row);
     });
     let events = match state.politics.take() {
         Some(p) => RunEvents {

@@ -38,12 +38,13 @@ const OPTIONAL: i32 = 1;
 const CONVERTED_UTF8: i32 = 0;
 const CONVERTED_DATE: i32 = 6;
 const CONVERTED_UINT_64: i32 = 14;
-const ENCODING_PLAIN: i32 = 0;
+// Encodings and page types of parquet.thrift, shared with the reader.
+pub(crate) const ENCODING_PLAIN: i32 = 0;
 const ENCODING_RLE: i32 = 3;
-const ENCODING_RLE_DICTIONARY: i32 = 8;
+pub(crate) const ENCODING_RLE_DICTIONARY: i32 = 8;
 const CODEC_UNCOMPRESSED: i32 = 0;
-const PAGE_DATA: i32 = 0;
-const PAGE_DICTIONARY: i32 = 2;
+pub(crate) const PAGE_DATA: i32 = 0;
+pub(crate) const PAGE_DICTIONARY: i32 = 2;
 
 fn physical(ty: ColType) -> i32 {
     match ty {

@@ -1,8 +1,10 @@
 //! Reads back the Parquet files [`crate::ParquetWriter`] writes, and any file of the same
 //! subset: a flat schema, uncompressed v1 data pages, PLAIN or dictionary-encoded values (a
-//! PLAIN dictionary page, then RLE/bit-packed indices), RLE/bit-packed definition levels. `brink merge` uses it to combine shards written with `--format parquet` only. Every
-//! offset and length is checked: a damaged or foreign file is an error, never a panic.
+//! PLAIN dictionary page, then RLE/bit-packed indices), RLE/bit-packed definition levels.
+//! `brink merge` uses it to combine shards written with `--format parquet` only. Every offset
+//! and length is checked: a damaged or foreign file is an error, never a panic.
 
+use crate::parquet::{ENCODING_PLAIN, ENCODING_RLE_DICTIONARY, PAGE_DATA, PAGE_DICTIONARY};
 use crate::thrift::{self, Decoder};
 use crate::{ColType, Schema};
 use std::io;
@@ -318,11 +320,9 @@ fn read_chunk(
     Ok(cells)
 }
 
-const PAGE_DATA: i32 = 0;
-const PAGE_DICTIONARY: i32 = 2;
-const ENCODING_PLAIN: i32 = 0;
+/// The dictionary encoding of older writers, read as [`ENCODING_RLE_DICTIONARY`] (brink writes
+/// the latter).
 const ENCODING_PLAIN_DICTIONARY: i32 = 2;
-const ENCODING_RLE_DICTIONARY: i32 = 8;
 
 /// The definition levels of a page of `count` values, and the bytes after them.
 fn split_levels(page: &[u8], nullable: bool, count: usize) -> Result<(Vec<bool>, &[u8]), String> {

@@ -12,7 +12,6 @@ pub const BINARY: u8 = 8;
 pub const LIST: u8 = 9;
 pub const STRUCT: u8 = 12;
 
-/// A compact-protocol encoder of one top-level struct.
 /// Appends `v` as an unsigned LEB128 varint (seven bits a byte, low first): Thrift compact
 /// integers and the run headers of Parquet's RLE/bit-packed hybrid encoding.
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -41,6 +40,7 @@ pub fn take_varint(bytes: &mut &[u8]) -> Result<u64, &'static str> {
     Err("varint too long")
 }
 
+/// A compact-protocol encoder of one top-level struct.
 pub struct Encoder {
     pub buf: Vec<u8>,
     /// The last field id written, per open struct.

@@ -282,11 +282,13 @@ pub fn observe(state: &RunState, i: usize, leader: Option<usize>) -> [Option<f64
     observe_or_nan(state, i, leader).map(|x| (!x.is_nan()).then_some(x))
 }
 
-/// Writes both sides' observations of one week, side 0's variables then side 1's, into
-/// `week_row` (`2 * NVARS` values, NaN = undefined): the study's row layout for one week.
+/// Writes both sides' observations of the state's week into a run's row of observations,
+/// laid out as `row[(week * 2 + side) * NVARS + variable]` (NaN = undefined): the study's
+/// layout, one row per run.
 #[inline]
-pub fn observe_week_or_nan(state: &RunState, leader: Option<usize>, week_row: &mut [f64]) {
-    let (first, second) = week_row.split_at_mut(NVARS);
+pub fn observe_into_row(state: &RunState, leader: Option<usize>, row: &mut [f64]) {
+    let week = &mut row[state.week as usize * 2 * NVARS..][..2 * NVARS];
+    let (first, second) = week.split_at_mut(NVARS);
     first.copy_from_slice(&observe_or_nan(state, 0, leader));
     second.copy_from_slice(&observe_or_nan(state, 1, leader));
 }
