@@ -15,10 +15,13 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
-/// Runs per work unit.
-pub const CHUNK_RUNS: u64 = 256;
+/// Runs per work unit. A chunk's rows of observations (18.6 KB a run for 52 weeks) then take
+/// 1.2 MB, about one core's second-level cache on the current development machine, instead of
+/// the 4.8 MB of 256 runs, whose transposition waited on memory; the histograms' bins are swept
+/// four times as often, which costs less (round 9 of docs/performance.md).
+pub const CHUNK_RUNS: u64 = 64;
 
 /// The most runs one study (all its shards together) may have: histogram bins count in `u32`,
 /// and a bin can hold every run. Checked at load (`scenario.runs`), by `brink run` and `brink
@@ -67,7 +70,7 @@ pub struct StudyConfig {
 }
 
 /// One run's row in `runs.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunRecord {
     pub run: u64,
     pub seed: u64,
@@ -203,8 +206,8 @@ pub fn leader_side(r: &Resolved) -> Option<usize> {
 }
 
 /// Runs one simulation, writing its observations into its row of the chunk buffer (laid out
-/// as [`model::observe_into_row`] says). `leader` is
-/// [`leader_side`]`(r)`, found once per study.
+/// as [`model::observe_into_row`] says) and its record into `record`, whose vectors are reused
+/// (see [`SparePool`]). `leader` is [`leader_side`]`(r)`, found once per study.
 fn run_one(
     r: &Resolved,
     cfg: &StudyConfig,
@@ -212,7 +215,8 @@ fn run_one(
     run: u64,
     row: &mut [f64],
     stats: &mut EventTally,
-) -> RunRecord {
+    record: &mut RunRecord,
+) {
     let seed = run_seed(cfg.seed, run);
     let (sample, mut state) = simulate(r, cfg.weeks, seed, move |st| {
         model::observe_into_row(st, leader, row);
@@ -230,24 +234,44 @@ fn run_one(
     if r.scenario.politics.is_some() {
         stats.record(&events);
     }
-    // Sized up front: collecting a filter grows the vector five times.
-    let mut sampled = Vec::with_capacity(sample.len());
-    sampled.extend(
+    record.run = run;
+    record.seed = seed;
+    record.sampled.clear();
+    record.sampled.extend(
         r.specs
             .iter()
             .zip(&sample)
             .filter(|(p, _)| p.is_random())
             .map(|(_, v)| *v),
     );
-    let final_values = (0..2)
-        .flat_map(|i| model::observe(&state, i, None).into_iter())
-        .collect();
-    RunRecord {
-        run,
-        seed,
-        sampled,
-        final_values,
-        events,
+    record.final_values.clear();
+    for i in 0..2 {
+        record.final_values.extend(model::observe(&state, i, None));
+    }
+    record.events = events;
+}
+
+/// Chunks of run records the calling thread has shown to the observer, handed back for the
+/// workers to refill. Each run's record holds two vectors; allocating them on a worker and
+/// freeing them on the calling thread cost a malloc and a cross-thread free (a lock on the
+/// worker's arena) per vector, several percent of a study (round 9 of docs/performance.md).
+struct SparePool(Mutex<Vec<Vec<RunRecord>>>);
+
+impl SparePool {
+    fn take(&self) -> Vec<RunRecord> {
+        // A poisoned lock means a worker panicked; that panic is reported when it is joined.
+        self.0
+            .lock()
+            .map(|mut spare| spare.pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    fn give(&self, records: Vec<RunRecord>) {
+        if let Ok(mut spare) = self.0.lock() {
+            spare.push(records);
+        }
     }
 }
 
@@ -276,6 +300,7 @@ pub fn run_study(
     let nvars = NVARS;
     let leader = leader_side(r);
     let (tx, rx) = mpsc::channel::<(u64, Vec<RunRecord>)>();
+    let spare = SparePool(Mutex::new(Vec::new()));
 
     let mut merged = Accumulator::new(cfg.weeks, 2, nvars);
     let mut merged_events = EventStats::new(cfg.weeks);
@@ -287,6 +312,7 @@ pub fn run_study(
             let tx = tx.clone();
             let next = &next;
             let requested = requested.clone();
+            let spare = &spare;
             handles.push(scope.spawn(move || {
                 let mut acc = Accumulator::new(cfg.weeks, 2, nvars);
                 let mut stats = EventTally::new(r, cfg.weeks);
@@ -304,10 +330,13 @@ pub fn run_study(
                     let lo = requested.start + c * CHUNK_RUNS;
                     let hi = (lo + CHUNK_RUNS).min(requested.end);
                     let rows = &mut buf[..(hi - lo) as usize * cells];
-                    let records: Vec<RunRecord> = (lo..hi)
-                        .zip(rows.chunks_exact_mut(cells))
-                        .map(|(run, row)| run_one(r, cfg, leader, run, row, &mut stats))
-                        .collect();
+                    let mut records = spare.take();
+                    records.resize_with((hi - lo) as usize, RunRecord::default);
+                    for ((run, row), record) in
+                        (lo..hi).zip(rows.chunks_exact_mut(cells)).zip(&mut records)
+                    {
+                        run_one(r, cfg, leader, run, row, &mut stats, record);
+                    }
                     acc.record_rows(rows, (hi - lo) as usize);
                     if tx.send((c, records)).is_err() {
                         break;
@@ -329,6 +358,7 @@ pub fn run_study(
                     io_error = Some(e);
                     stop.store(true, Ordering::Relaxed);
                 }
+                spare.give(records);
                 emitted_chunks += 1;
             }
             observer.on_progress(done, total);
