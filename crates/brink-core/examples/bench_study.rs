@@ -17,10 +17,10 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-/// Simulates and observes every run of `cfg` on `cfg.threads` threads, claiming 256 runs at a
-/// time, without aggregating anything. Returns the number of runs.
+/// Simulates and observes every run of `cfg` on `cfg.threads` threads, claiming a study's chunk
+/// of runs at a time, without aggregating anything. Returns the number of runs.
 fn model_only(r: &Resolved, cfg: &StudyConfig) -> u64 {
-    const CLAIM: u64 = 256;
+    const CLAIM: u64 = study::CHUNK_RUNS;
     let next = AtomicU64::new(0);
     let leader = study::leader_side(r);
     std::thread::scope(|scope| {
