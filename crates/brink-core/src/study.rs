@@ -443,6 +443,47 @@ mod tests {
     }
 
     #[test]
+    fn a_refilled_record_equals_a_new_one() {
+        // Records are reused from chunk to chunk (SparePool): whatever a record held before,
+        // refilling it for a run must give exactly the record of that run made afresh.
+        let r = crate::load::load_default(&[]).unwrap();
+        let cfg = StudyConfig {
+            runs: 10,
+            seed: 7,
+            weeks: 30,
+            threads: 1,
+            shard: None,
+        };
+        let leader = leader_side(&r);
+        let cells = (cfg.weeks as usize + 1) * 2 * NVARS;
+        let mut stats = EventTally::new(&r, cfg.weeks);
+        let mut row = vec![0.0; cells];
+        let fresh = |run: u64, stats: &mut EventTally, row: &mut [f64]| {
+            let mut record = RunRecord::default();
+            run_one(&r, &cfg, leader, run, row, stats, &mut record);
+            record
+        };
+        let runs: Vec<RunRecord> = (0..10)
+            .map(|run| fresh(run, &mut stats, &mut row))
+            .collect();
+        assert!(
+            runs.iter()
+                .any(|a| a.events.events.len() != runs[0].events.events.len()),
+            "the runs should differ in their number of events"
+        );
+        // Refill one record run after run, in an order that makes it shrink and grow.
+        let mut reused = RunRecord {
+            sampled: vec![f64::NAN; 500],
+            final_values: vec![Some(-1.0); 3],
+            ..RunRecord::default()
+        };
+        for run in [9, 0, 5, 1, 8, 2, 7, 3, 6, 4] {
+            run_one(&r, &cfg, leader, run, &mut row, &mut stats, &mut reused);
+            assert_eq!(reused, runs[run as usize], "run {run}");
+        }
+    }
+
+    #[test]
     fn run_seeds_differ_and_depend_only_on_master_and_index() {
         let a: Vec<u64> = (0..1000).map(|i| run_seed(42, i)).collect();
         let mut b = a.clone();
