@@ -471,7 +471,8 @@ mod tests {
                 .any(|a| a.events.events.len() != runs[0].events.events.len()),
             "the runs should differ in their number of events"
         );
-        // Refill one record run after run, in an order that makes it shrink and grow.
+        // Refill one record, starting from vectors of the wrong lengths and garbage values, run
+        // after run out of order, so each refill follows a run with other events.
         let mut reused = RunRecord {
             sampled: vec![f64::NAN; 500],
             final_values: vec![Some(-1.0); 3],
